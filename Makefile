@@ -1,0 +1,65 @@
+# crmi — the two commands a new machine needs are `make demo` and `make test`.
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+BUILD_RELEASE := build/release
+BUILD_SANITIZE := build/sanitize
+BUILD_FUZZ := build/fuzz
+CMAKE_FLAGS ?=
+
+.PHONY: all bootstrap build configure test demo bench check-sanitize fuzz format clean
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+$(BUILD_RELEASE)/CMakeCache.txt:
+	@cmake -S . -B $(BUILD_RELEASE) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+
+configure: bootstrap $(BUILD_RELEASE)/CMakeCache.txt
+
+# Release binary at build/release/crmi.
+build: configure
+	@cmake --build $(BUILD_RELEASE) -j $(JOBS) --target crmi
+
+# Unit tests, fuzz-corpus replay and end-to-end tests against the real binary.
+test: configure
+	@cmake --build $(BUILD_RELEASE) -j $(JOBS)
+	@cd $(BUILD_RELEASE) && ctest --output-on-failure
+
+# Builds, loads the generated demo data set once, serves it on 127.0.0.1:8080.
+demo: build
+	@scripts/demo
+
+bench: bootstrap
+	@scripts/bootstrap --bench
+	@cmake -S . -B $(BUILD_RELEASE) -DCMAKE_BUILD_TYPE=Release -DCRMI_BUILD_BENCH=ON >/dev/null
+	@cmake --build $(BUILD_RELEASE) -j $(JOBS)
+	@bench/run_all
+
+# The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+check-sanitize: bootstrap
+	@cmake -S . -B $(BUILD_SANITIZE) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMI_SANITIZE=ON >/dev/null
+	@cmake --build $(BUILD_SANITIZE) -j $(JOBS)
+	@cd $(BUILD_SANITIZE) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
+
+# libFuzzer targets (clang), each run for FUZZ_SECONDS from the seed corpus.
+FUZZ_SECONDS ?= 60
+fuzz: bootstrap
+	@scripts/bootstrap --fuzz
+	@CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMI_FUZZ=ON \
+	  -DCRMI_BUILD_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	@for t in $(BUILD_FUZZ)/tests/fuzz/fuzz_*; do \
+	  name=$${t##*/fuzz_}; mkdir -p $(BUILD_FUZZ)/corpus/$$name; \
+	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD_FUZZ)/corpus/$$name \
+	    tests/fuzz/corpus/$$name || exit 1; \
+	done
+
+format:
+	@find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

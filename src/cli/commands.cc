@@ -1,0 +1,476 @@
+#include "src/cli/commands.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+
+#include "src/common/build_info.h"
+#include "src/common/clock.h"
+#include "src/common/json_text.h"
+#include "src/common/log.h"
+#include "src/common/metrics.h"
+#include "src/crm/demo_data.h"
+#include "src/crm/importer.h"
+#include "src/crm/record.h"
+#include "src/crm/record_service.h"
+#include "src/crm/schema.h"
+#include "src/http/app.h"
+#include "src/http/filters/access_log.h"
+#include "src/http/filters/limits.h"
+#include "src/http/filters/metrics.h"
+#include "src/http/filters/request_id.h"
+#include "src/http/filters/tenant.h"
+#include "src/http/routes.h"
+#include "src/http/server.h"
+#include "src/store/sqlite/sqlite_store.h"
+
+namespace crmi::cli {
+namespace fs = std::filesystem;
+namespace {
+
+void PrintError(const std::string& what) { std::fprintf(stderr, "crmi: %s\n", what.c_str()); }
+
+std::string DbPath(const std::string& data_dir) { return data_dir + "/crmi.db"; }
+
+Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir,
+                                                const std::string& synchronous,
+                                                metrics::Registry* registry) {
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) return Unavailable("cannot create data dir " + data_dir + ": " + ec.message());
+  store::sqlite::SqliteOptions o;
+  o.path = DbPath(data_dir);
+  o.synchronous = synchronous;
+  o.metrics = registry;
+  return store::sqlite::Open(o, crm::Schema::Default().StoreSpecs());
+}
+
+// Exclusive lock on <data_dir>/LOCK for the lifetime of a server, so two servers never share a
+// data directory. (One-shot commands such as import may run beside a server: SQLite serialises
+// their writes.)
+class DataDirLock {
+ public:
+  Status Acquire(const std::string& data_dir) {
+    const std::string path = data_dir + "/LOCK";
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) return Unavailable("cannot open " + path + ": " + std::strerror(errno));
+    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char buf[32] = {0};
+      const ssize_t n = pread(fd_, buf, sizeof(buf) - 1, 0);
+      std::string pid = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "?";
+      return Unavailable("data dir " + data_dir + " is in use by another crmi server (pid " + pid +
+                         ")");
+    }
+    const std::string pid = std::to_string(getpid());
+    if (ftruncate(fd_, 0) == 0) (void)!pwrite(fd_, pid.data(), pid.size(), 0);
+    return Status::Ok();
+  }
+  ~DataDirLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+void RegisterBuildInfo(metrics::Registry* registry) {
+  prometheus::BuildGauge()
+      .Name("crmi_build_info")
+      .Help("Build facts; the value is always 1")
+      .Register(registry->prom())
+      .Add({{"version", build::kVersion},
+            {"commit", build::kCommit},
+            {"build_type", build::kBuildType},
+            {"compiler", build::kCompiler},
+            {"sqlite", sqlite3_libversion()}})
+      .Set(1);
+}
+
+// Progress on stderr when it is a terminal: "\r  importing ... 45%".
+class Progress {
+ public:
+  Progress(std::string label, int64_t total) : label_(std::move(label)), total_(total) {
+    enabled_ = isatty(STDERR_FILENO) == 1;
+    start_ = std::chrono::steady_clock::now();
+  }
+  void Update(int64_t done, int64_t lines, bool force = false) {
+    if (!enabled_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const double secs = std::chrono::duration<double>(now - start_).count();
+    const int pct =
+        total_ > 0
+            ? static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total_))
+            : 0;
+    const int width = 30;
+    const int filled = pct * width / 100;
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.append(static_cast<size_t>(width - filled), '.');
+    std::fprintf(stderr, "\r%s [%s] %3d%%  %lld lines  %.0f lines/s ", label_.c_str(), bar.c_str(),
+                 pct, static_cast<long long>(lines),
+                 secs > 0 ? static_cast<double>(lines) / secs : 0.0);
+    std::fflush(stderr);
+  }
+  void Done() {
+    if (enabled_) std::fprintf(stderr, "\n");
+  }
+
+ private:
+  std::string label_;
+  int64_t total_;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_, last_;
+};
+
+}  // namespace
+
+int RunServe(const ServeConfig& config) {
+  Status valid = ValidateServeConfig(config);
+  if (!valid.ok()) {
+    PrintError(valid.message());
+    return 2;
+  }
+  log::Options lo;
+  lo.level = log::ParseLevel(config.log_level).value();
+  lo.app_sink = config.app_log;
+  lo.access_sink = config.access_log;
+  Status s = log::Init(lo);
+  if (!s.ok()) {
+    PrintError(s.message());
+    return 1;
+  }
+  auto fail = [](const Status& st) {
+    log::Error("startup failed", log::Fields().Add("error", st.ToString()));
+    log::Shutdown();
+    PrintError(st.ToString());
+    return 1;
+  };
+
+  std::error_code ec;
+  fs::create_directories(config.data_dir, ec);
+  if (ec)
+    return fail(Unavailable("cannot create data dir " + config.data_dir + ": " + ec.message()));
+  DataDirLock lock;
+  s = lock.Acquire(config.data_dir);
+  if (!s.ok()) return fail(s);
+
+  metrics::Registry registry;
+  RegisterBuildInfo(&registry);
+  auto store = OpenStore(config.data_dir, config.synchronous, &registry);
+  if (!store.ok()) return fail(store.status());
+
+  crm::RecordService records(store->get(), &crm::Schema::Default(), Clock::Real());
+  http::App app;
+  app.store = store->get();
+  app.records = &records;
+  app.schema = &crm::Schema::Default();
+  app.metrics = &registry;
+  http::Router router(http::BuildRoutes(&app));
+
+  http::FilterChain chain;
+  chain.Add(std::make_unique<http::RequestIdFilter>());
+  chain.Add(std::make_unique<http::AccessLogFilter>(Clock::Real()));
+  chain.Add(std::make_unique<http::MetricsFilter>(&registry, &router, Clock::Real()));
+  auto limits_owned = std::make_unique<http::LimitsFilter>(
+      http::LimitsConfig{static_cast<uint64_t>(config.max_body_bytes)});
+  const http::LimitsFilter* limits = limits_owned.get();
+  chain.Add(std::move(limits_owned));
+  chain.Add(std::make_unique<http::TenantFilter>(config.default_tenant));
+
+  http::ServerOptions so;
+  s = http::ParseListenAddress(config.listen, &so.host, &so.port);
+  if (!s.ok()) return fail(s);
+  so.io_threads = config.io_threads;
+  so.worker_threads = config.worker_threads;
+  so.max_connections = static_cast<size_t>(config.max_connections);
+  so.max_header_bytes = static_cast<size_t>(config.max_header_bytes);
+  so.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  so.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  so.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
+  so.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  so.drain_timeout = std::chrono::milliseconds(config.drain_timeout_ms);
+  http::Server server(so, &router, &chain, limits, &registry, Clock::Real());
+  s = server.Listen();
+  if (!s.ok()) return fail(s);
+  const std::string url = "http://" +
+                          (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) +
+                          ":" + std::to_string(server.port());
+  log::Info("listening", log::Fields()
+                             .Add("url", url)
+                             .Add("data_dir", config.data_dir)
+                             .Add("version", build::kVersion)
+                             .Add("schema_version", store.value()->Info().schema_version));
+  s = server.Run(/*handle_signals=*/true, [&app] { app.draining = true; });
+  Status closed = store.value()->Close();
+  if (!closed.ok()) {
+    log::Error("store close failed", log::Fields().Add("error", closed.ToString()));
+  }
+  log::Info("stopped");
+  log::Shutdown();
+  return s.ok() && closed.ok() ? 0 : 1;
+}
+
+int RunImport(const ImportArgs& args) {
+  const crm::Collection* c = crm::Schema::Default().Find(args.collection);
+  if (c == nullptr) {
+    PrintError("unknown collection '" + args.collection + "'");
+    return 2;
+  }
+  std::string format = args.format;
+  if (format.empty()) {
+    format = fs::path(args.file).extension() == ".csv" ? "csv" : "ndjson";
+  }
+  if (format != "csv" && format != "ndjson") {
+    PrintError("--format must be ndjson or csv");
+    return 2;
+  }
+  std::ifstream in(args.file, std::ios::binary);
+  if (!in) {
+    PrintError("cannot open " + args.file + ": " + std::strerror(errno));
+    return 1;
+  }
+  std::error_code ec;
+  const auto size = fs::file_size(args.file, ec);
+  auto store = OpenStore(args.data_dir, "full", nullptr);
+  if (!store.ok()) {
+    PrintError(store.status().ToString());
+    return 1;
+  }
+  crm::RecordService records(store->get(), &crm::Schema::Default(), Clock::Real());
+  crm::Importer importer(&records, *c, args.tenant,
+                         format == "csv" ? crm::ImportFormat::kCsv : crm::ImportFormat::kNdjson);
+  Progress progress("importing " + fs::path(args.file).filename().string(),
+                    ec ? 0 : static_cast<int64_t>(size));
+  std::vector<char> buf(1 << 20);
+  Status s;
+  while (s.ok() && in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const auto n = in.gcount();
+    if (n <= 0) break;
+    s = importer.Feed(std::string_view(buf.data(), static_cast<size_t>(n)));
+    progress.Update(importer.bytes_seen(), importer.report().lines);
+  }
+  if (s.ok() && in.bad()) s = Unavailable("read error on " + args.file);
+  if (s.ok()) s = importer.Finish();
+  progress.Update(importer.bytes_seen(), importer.report().lines, true);
+  progress.Done();
+  std::printf("%s\n", importer.report().ToJson().c_str());
+  Status closed = store.value()->Close();
+  if (!s.ok()) {
+    PrintError(s.ToString());
+    return 1;
+  }
+  if (!closed.ok()) {
+    PrintError(closed.ToString());
+    return 1;
+  }
+  return importer.report().failed == 0 ? 0 : 1;
+}
+
+int RunExport(const ExportArgs& args) {
+  const crm::Collection* c = crm::Schema::Default().Find(args.collection);
+  if (c == nullptr) {
+    PrintError("unknown collection '" + args.collection + "'");
+    return 2;
+  }
+  auto store = OpenStore(args.data_dir, "full", nullptr);
+  if (!store.ok()) {
+    PrintError(store.status().ToString());
+    return 1;
+  }
+  crm::RecordService records(store->get(), &crm::Schema::Default(), Clock::Real());
+  crm::ListRequest req;
+  req.limit = crm::RecordService::kMaxPageSize;
+  std::string line;
+  while (true) {
+    auto page = records.List(*c, args.tenant, req);
+    if (!page.ok()) {
+      PrintError(page.status().ToString());
+      return 1;
+    }
+    for (const auto& r : page->items) {
+      line.clear();
+      crm::AppendRecordJson(&line, args.tenant, r);
+      line.push_back('\n');
+      if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size()) {
+        PrintError("write to stdout failed");
+        return 1;
+      }
+    }
+    if (page->next_cursor.empty()) break;
+    req.cursor = page->next_cursor;
+  }
+  std::fflush(stdout);
+  return store.value()->Close().ok() ? 0 : 1;
+}
+
+int RunDemo(const DemoArgs& args) {
+  auto size = crm::ParseDemoSize(args.size);
+  if (!size.ok()) {
+    PrintError(size.status().message());
+    return 2;
+  }
+  crm::DemoOptions opts;
+  opts.seed = args.seed;
+  opts.size = size.value();
+  const auto start = std::chrono::steady_clock::now();
+  std::map<std::string, int64_t> counts;  // "tenant/collection" → records
+
+  if (!args.out_dir.empty()) {
+    std::map<std::string, std::unique_ptr<std::ofstream>> files;
+    Status s = crm::GenerateDemo(
+        opts,
+        [&](std::string_view tenant, std::string_view collection, std::string_view json) -> Status {
+          const std::string key = std::string(tenant) + "/" + std::string(collection);
+          auto& f = files[key];
+          if (!f) {
+            std::error_code ec;
+            fs::create_directories(args.out_dir + "/" + std::string(tenant), ec);
+            f = std::make_unique<std::ofstream>(args.out_dir + "/" + key + ".ndjson",
+                                                std::ios::binary | std::ios::trunc);
+            if (!*f) return Unavailable("cannot write " + args.out_dir + "/" + key + ".ndjson");
+          }
+          f->write(json.data(), static_cast<std::streamsize>(json.size()));
+          f->put('\n');
+          ++counts[key];
+          return *f ? Status::Ok() : Unavailable("write failed: " + key);
+        });
+    for (auto& [k, f] : files) f->close();
+    if (!s.ok()) {
+      PrintError(s.ToString());
+      return 1;
+    }
+  } else {
+    const std::string marker = args.data_dir + "/demo.json";
+    if (fs::exists(marker) && !args.force) {
+      std::printf("demo data already loaded in %s (see %s; --force reloads)\n",
+                  args.data_dir.c_str(), marker.c_str());
+      return 0;
+    }
+    auto store = OpenStore(args.data_dir, "normal", nullptr);
+    if (!store.ok()) {
+      PrintError(store.status().ToString());
+      return 1;
+    }
+    crm::RecordService records(store->get(), &crm::Schema::Default(), Clock::Real());
+    // One importer per (tenant, collection), fed record by record: the same path as imports.
+    std::map<std::string, std::unique_ptr<crm::Importer>> importers;
+    auto finish = [](crm::Importer& imp) -> Status {
+      RETURN_IF_ERROR(imp.Finish());
+      if (imp.report().failed > 0) {
+        return Internal("demo data failed validation: " + imp.report().ToJson());
+      }
+      return Status::Ok();
+    };
+    Status s = crm::GenerateDemo(
+        opts,
+        [&](std::string_view tenant, std::string_view collection, std::string_view json) -> Status {
+          const std::string key = std::string(tenant) + "/" + std::string(collection);
+          auto& imp = importers[key];
+          if (!imp) {
+            // Dependencies come first: finish earlier collections before starting a new one.
+            for (auto& [k, other] : importers) {
+              if (other) RETURN_IF_ERROR(finish(*other));
+            }
+            importers.clear();
+            const crm::Collection* c = crm::Schema::Default().Find(collection);
+            if (c == nullptr) return Internal("demo produced unknown collection");
+            auto fresh = std::make_unique<crm::Importer>(&records, *c, std::string(tenant),
+                                                         crm::ImportFormat::kNdjson);
+            importers[key] = std::move(fresh);
+          }
+          RETURN_IF_ERROR(importers[key]->Feed(json));
+          RETURN_IF_ERROR(importers[key]->Feed("\n"));
+          ++counts[key];
+          return Status::Ok();
+        });
+    for (auto& [k, imp] : importers) {
+      if (s.ok() && imp) s = finish(*imp);
+    }
+    Status closed = store.value()->Close();
+    if (!s.ok() || !closed.ok()) {
+      PrintError((!s.ok() ? s : closed).ToString());
+      return 1;
+    }
+    JsonObject m;
+    m.Add("seed", static_cast<int64_t>(args.seed)).Add("size", args.size);
+    std::ofstream(marker) << m.Finish() << "\n";
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  int64_t total = 0;
+  for (const auto& [k, n] : counts) {
+    std::printf("  %-32s %10lld\n", k.c_str(), static_cast<long long>(n));
+    total += n;
+  }
+  std::printf("demo data set (seed %llu, %s): %lld records in %.1f s -> %s\n",
+              static_cast<unsigned long long>(args.seed), args.size.c_str(),
+              static_cast<long long>(total), secs,
+              args.out_dir.empty() ? args.data_dir.c_str() : args.out_dir.c_str());
+  return 0;
+}
+
+int RunDoctor(const std::string& data_dir) {
+  bool healthy = true;
+  auto check = [&](bool ok, const std::string& what, const std::string& detail) {
+    std::printf("%s  %-22s %s\n", ok ? "ok  " : "FAIL", what.c_str(), detail.c_str());
+    healthy = healthy && ok;
+  };
+  std::printf("crmi doctor %s (%s)\n", build::kVersion, data_dir.c_str());
+  if (!fs::exists(DbPath(data_dir))) {
+    check(false, "database", DbPath(data_dir) + " does not exist (crmi serve creates it)");
+    return 1;
+  }
+  struct statvfs vfs;
+  if (statvfs(data_dir.c_str(), &vfs) == 0) {
+    const double free_gb =
+        static_cast<double>(vfs.f_bavail) * static_cast<double>(vfs.f_frsize) / 1e9;
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.1f GB free", free_gb);
+    check(free_gb > 1.0, "disk space", buf);
+  }
+  std::error_code ec;
+  const auto db_size = fs::file_size(DbPath(data_dir), ec);
+  const auto wal_size = fs::file_size(DbPath(data_dir) + "-wal", ec);
+  auto store = OpenStore(data_dir, "full", nullptr);
+  if (!store.ok()) {
+    check(false, "open and migrate", store.status().ToString());
+    return 1;
+  }
+  const store::StoreInfo info = store.value()->Info();
+  check(true, "open and migrate",
+        info.engine + ", schema version " + std::to_string(info.schema_version));
+  check(true, "files",
+        "database " + std::to_string(db_size / 1024) + " KiB, WAL " +
+            std::to_string(ec ? 0 : wal_size / 1024) + " KiB");
+  std::string report;
+  Status integrity = store.value()->CheckIntegrity(&report);
+  check(integrity.ok(), "integrity_check", integrity.ok() ? "ok" : report);
+  Status closed = store.value()->Close();
+  check(closed.ok(), "close and checkpoint", closed.ok() ? "ok" : closed.ToString());
+  return healthy ? 0 : 1;
+}
+
+int RunVersion() {
+  std::printf("crmi %s (commit %s, %s build, %s, sqlite %s)\n", build::kVersion, build::kCommit,
+              build::kBuildType, build::kCompiler, sqlite3_libversion());
+  return 0;
+}
+
+}  // namespace crmi::cli

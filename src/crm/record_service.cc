@@ -1,0 +1,180 @@
+#include "src/crm/record_service.h"
+
+#include <charconv>
+
+#include "src/common/base64.h"
+#include "src/common/ids.h"
+#include "src/common/time_format.h"
+
+namespace crmi::crm {
+namespace {
+
+store::NewRecord ToNew(PreparedRecord&& p) {
+  return store::NewRecord{std::move(p.id), std::move(p.doc), std::move(p.index_values)};
+}
+
+// Resolves an If-Match header against the current record. "*" matches any; a list of tags
+// matches if any tag does. Returns the precondition to enforce atomically in the write.
+Result<store::Expect> MatchIfMatch(std::string_view if_match, const store::StoredRecord& current) {
+  store::Expect expect{current.version, current.seq};
+  size_t start = 0;
+  while (start < if_match.size()) {
+    size_t comma = if_match.find(',', start);
+    if (comma == std::string_view::npos) comma = if_match.size();
+    std::string_view tag = if_match.substr(start, comma - start);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag == "*") return expect;
+    auto parsed = ParseETag(tag);
+    if (parsed && parsed->seq == current.seq && parsed->version == current.version) return expect;
+    start = comma + 1;
+  }
+  return FailedPrecondition("If-Match " + std::string(if_match) +
+                            " does not match the current ETag " + ETag(current));
+}
+
+}  // namespace
+
+std::string EncodeCursor(int64_t seq) { return Base64UrlEncode("1." + std::to_string(seq)); }
+
+Result<int64_t> DecodeCursor(std::string_view cursor) {
+  auto bad = [] { return InvalidArgument("invalid cursor: pass next_cursor back unchanged"); };
+  if (cursor.size() > 64) return bad();
+  auto raw = Base64UrlDecode(cursor);
+  if (!raw || raw->size() < 3 || raw->compare(0, 2, "1.") != 0) return bad();
+  int64_t seq = 0;
+  const char* b = raw->data() + 2;
+  const char* e = raw->data() + raw->size();
+  auto [p, ec] = std::from_chars(b, e, seq);
+  if (ec != std::errc() || p != e || seq < 0) return bad();
+  return seq;
+}
+
+std::string RecordService::Now() const { return FormatRfc3339Millis(clock_->NowUnixMillis()); }
+
+Result<const Collection*> RecordService::FindCollection(std::string_view name) const {
+  const Collection* c = schema_->Find(name);
+  if (c == nullptr) {
+    std::string known;
+    for (const auto& col : schema_->collections()) {
+      if (!known.empty()) known += ", ";
+      known += col.name;
+    }
+    return NotFound("no collection '" + std::string(name) + "' (collections: " + known + ")");
+  }
+  return c;
+}
+
+Result<store::StoredRecord> RecordService::Create(const Collection& c, std::string_view tenant,
+                                                  std::string_view body) {
+  ASSIGN_OR_RETURN(PreparedRecord prepared, PrepareRecord(c, body, tenant));
+  if (prepared.id.empty()) prepared.id = NewRecordId(c.id_prefix, clock_->NowUnixMillis());
+  store::NewRecord rec = ToNew(std::move(prepared));
+  const std::string now = Now();
+  store::StoredRecord out;
+  RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(out, txn.Insert(c.name, tenant, rec, now));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<store::StoredRecord> RecordService::Get(const Collection& c, std::string_view tenant,
+                                               std::string_view id) {
+  if (!IsValidRecordId(id)) return NotFound(c.singular + " '" + std::string(id) + "' not found");
+  return store_->Get(c.name, tenant, id);
+}
+
+Result<store::StoredRecord> RecordService::Patch(const Collection& c, std::string_view tenant,
+                                                 std::string_view id, std::string_view patch,
+                                                 std::optional<std::string_view> if_match) {
+  if (!IsValidRecordId(id)) return NotFound(c.singular + " '" + std::string(id) + "' not found");
+  // Read, merge and write inside one write transaction: the writer serialises patches, so
+  // concurrent patches of different fields all land and If-Match is checked atomically.
+  const std::string now = Now();
+  store::StoredRecord out;
+  RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> Status {
+    ASSIGN_OR_RETURN(store::StoredRecord current, txn.Get(c.name, tenant, id));
+    store::Expect expect{current.version, current.seq};
+    if (if_match) {
+      ASSIGN_OR_RETURN(expect, MatchIfMatch(*if_match, current));
+    }
+    ASSIGN_OR_RETURN(PreparedRecord prepared, PrepareMergePatch(c, current.doc, patch, id, tenant));
+    ASSIGN_OR_RETURN(out, txn.Update(c.name, tenant, ToNew(std::move(prepared)), expect, now));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status RecordService::Delete(const Collection& c, std::string_view tenant, std::string_view id,
+                             std::optional<std::string_view> if_match) {
+  if (!IsValidRecordId(id)) return NotFound(c.singular + " '" + std::string(id) + "' not found");
+  return store_->Write([&](store::WriteTxn& txn) -> Status {
+    store::Expect expect;
+    if (if_match) {
+      ASSIGN_OR_RETURN(store::StoredRecord current, txn.Get(c.name, tenant, id));
+      ASSIGN_OR_RETURN(expect, MatchIfMatch(*if_match, current));
+    }
+    return txn.Delete(c.name, tenant, id, expect);
+  });
+}
+
+Result<Page> RecordService::List(const Collection& c, std::string_view tenant,
+                                 const ListRequest& request) {
+  if (request.limit < 1 || request.limit > kMaxPageSize) {
+    return InvalidArgument("limit must be between 1 and " + std::to_string(kMaxPageSize));
+  }
+  store::ListQuery q;
+  q.collection = c.name;
+  q.tenant = std::string(tenant);
+  q.limit = request.limit + 1;  // one extra tells whether another page exists
+  if (!request.cursor.empty()) {
+    ASSIGN_OR_RETURN(q.after_seq, DecodeCursor(request.cursor));
+  }
+  for (const auto& [path, raw] : request.filters) {
+    ASSIGN_OR_RETURN(store::Value v, ParseFilterValue(c, path, raw));
+    store::FieldFilter f;
+    f.field = path;
+    f.values.push_back(std::move(v));
+    q.filters.push_back(std::move(f));
+  }
+  Page page;
+  RETURN_IF_ERROR(store_->List(q, &page.items));
+  if (page.items.size() > static_cast<size_t>(request.limit)) {
+    page.items.pop_back();
+    page.next_cursor = EncodeCursor(page.items.back().seq);
+  }
+  return page;
+}
+
+Status RecordService::Upsert(const Collection& c, std::string_view tenant,
+                             std::vector<PreparedRecord>* records, std::vector<bool>* created) {
+  const int64_t now_ms = clock_->NowUnixMillis();
+  const std::string now = FormatRfc3339Millis(now_ms);
+  std::vector<store::NewRecord> recs;
+  recs.reserve(records->size());
+  for (auto& p : *records) {
+    if (p.id.empty()) p.id = NewRecordId(c.id_prefix, now_ms);
+    recs.push_back(ToNew(std::move(p)));
+  }
+  std::vector<bool> result;
+  Status s = store_->Write([&](store::WriteTxn& txn) -> Status {
+    result.clear();
+    for (const auto& rec : recs) {
+      auto ins = txn.Insert(c.name, tenant, rec, now);
+      if (ins.ok()) {
+        result.push_back(true);
+        continue;
+      }
+      if (ins.status().code() != StatusCode::kAlreadyExists) return ins.status();
+      auto upd = txn.Update(c.name, tenant, rec, store::Expect{}, now);
+      if (!upd.ok()) return upd.status();
+      result.push_back(false);
+    }
+    return Status::Ok();
+  });
+  if (s.ok()) *created = std::move(result);
+  return s;
+}
+
+}  // namespace crmi::crm

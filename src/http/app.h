@@ -1,0 +1,27 @@
+// What handlers need from the rest of crmi. Owned by the serve command; outlives the server.
+#ifndef CRMI_HTTP_APP_H_
+#define CRMI_HTTP_APP_H_
+
+#include <atomic>
+
+#include "src/common/clock.h"
+#include "src/common/metrics.h"
+#include "src/crm/record_service.h"
+#include "src/crm/schema.h"
+#include "src/store/store.h"
+
+namespace crmi::http {
+
+struct App {
+  store::Store* store = nullptr;
+  crm::RecordService* records = nullptr;
+  const crm::Schema* schema = nullptr;
+  metrics::Registry* metrics = nullptr;
+  Clock* clock = Clock::Real();
+  // Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic.
+  std::atomic<bool> draining{false};
+};
+
+}  // namespace crmi::http
+
+#endif  // CRMI_HTTP_APP_H_

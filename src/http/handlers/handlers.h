@@ -1,0 +1,30 @@
+// HTTP handlers: thin adapters between RequestContext and the crm/store libraries. Each reads
+// its inputs from the context, calls one library function and renders the result or the error.
+#ifndef CRMI_HTTP_HANDLERS_HANDLERS_H_
+#define CRMI_HTTP_HANDLERS_HANDLERS_H_
+
+#include <memory>
+
+#include "src/http/app.h"
+#include "src/http/router.h"
+
+namespace crmi::http::handlers {
+
+void CreateRecord(App& app, RequestContext& ctx);
+void GetRecord(App& app, RequestContext& ctx);
+void PatchRecord(App& app, RequestContext& ctx);
+void DeleteRecord(App& app, RequestContext& ctx);
+void ListRecords(App& app, RequestContext& ctx);
+std::unique_ptr<BodySink> ImportRecords(App& app, RequestContext& ctx);
+void Customer360(App& app, RequestContext& ctx);
+
+void Index(App& app, const std::vector<Route>& routes, RequestContext& ctx);
+void Healthz(App& app, RequestContext& ctx);
+void Readyz(App& app, RequestContext& ctx);
+void Metrics(App& app, RequestContext& ctx);
+void Schema(App& app, RequestContext& ctx);
+void CollectionSchema(App& app, RequestContext& ctx);
+
+}  // namespace crmi::http::handlers
+
+#endif  // CRMI_HTTP_HANDLERS_HANDLERS_H_

@@ -1,0 +1,169 @@
+#include <charconv>
+
+#include "src/common/json_text.h"
+#include "src/crm/customer360.h"
+#include "src/crm/importer.h"
+#include "src/crm/record.h"
+#include "src/http/handlers/handlers.h"
+#include "src/http/problem.h"
+
+namespace crmi::http::handlers {
+namespace {
+
+constexpr char kJson[] = "application/json";
+
+// Resolves the {collection} parameter or answers 404.
+const crm::Collection* CollectionOr404(App& app, RequestContext& ctx) {
+  auto c = app.records->FindCollection(ctx.Param("collection"));
+  if (!c.ok()) {
+    SetProblem(ctx, c.status());
+    return nullptr;
+  }
+  return c.value();
+}
+
+void RecordReply(RequestContext& ctx, int status, const store::StoredRecord& r) {
+  ctx.response.status = status;
+  ctx.response.content_type = kJson;
+  ctx.response.headers.Set("ETag", crm::ETag(r));
+  ctx.response.body = crm::RecordJson(ctx.tenant, r);
+}
+
+std::optional<std::string_view> IfMatch(const RequestContext& ctx) {
+  return ctx.request.headers.Get("If-Match");
+}
+
+class ImportSink final : public BodySink {
+ public:
+  ImportSink(App& app, const crm::Collection& c, std::string tenant, crm::ImportFormat format)
+      : importer_(app.records, c, std::move(tenant), format) {}
+
+  Status OnData(std::string_view chunk) override {
+    Status s = importer_.Feed(chunk);
+    if (!s.ok()) return WithProgress(s);
+    return s;
+  }
+
+  void OnEnd(RequestContext& ctx) override {
+    Status s = importer_.Finish();
+    if (!s.ok()) {
+      SetProblem(ctx, WithProgress(s));
+      return;
+    }
+    ctx.response.status = 200;
+    ctx.response.content_type = kJson;
+    ctx.response.body = importer_.report().ToJson();
+  }
+
+ private:
+  // A failed import still committed earlier batches: say how far it got.
+  Status WithProgress(const Status& s) const {
+    const auto& r = importer_.report();
+    return Status(s.code(), s.message() + " (before the failure: " + std::to_string(r.created) +
+                                " created, " + std::to_string(r.updated) + " updated, " +
+                                std::to_string(r.failed) + " failed lines)");
+  }
+
+  crm::Importer importer_;
+};
+
+}  // namespace
+
+void CreateRecord(App& app, RequestContext& ctx) {
+  const crm::Collection* c = CollectionOr404(app, ctx);
+  if (c == nullptr) return;
+  auto r = app.records->Create(*c, ctx.tenant, ctx.request.body);
+  if (!r.ok()) return SetProblem(ctx, r.status());
+  ctx.response.headers.Set("Location", "/v1/" + c->name + "/" + r->id);
+  RecordReply(ctx, 201, r.value());
+}
+
+void GetRecord(App& app, RequestContext& ctx) {
+  const crm::Collection* c = CollectionOr404(app, ctx);
+  if (c == nullptr) return;
+  auto r = app.records->Get(*c, ctx.tenant, ctx.Param("id"));
+  if (!r.ok()) return SetProblem(ctx, r.status());
+  auto inm = ctx.request.headers.Get("If-None-Match");
+  if (inm) {
+    const std::string etag = crm::ETag(r.value());
+    if (*inm == "*" || inm->find(etag) != std::string_view::npos) {
+      ctx.response.status = 304;
+      ctx.response.headers.Set("ETag", etag);
+      return;
+    }
+  }
+  RecordReply(ctx, 200, r.value());
+}
+
+void PatchRecord(App& app, RequestContext& ctx) {
+  const crm::Collection* c = CollectionOr404(app, ctx);
+  if (c == nullptr) return;
+  auto r = app.records->Patch(*c, ctx.tenant, ctx.Param("id"), ctx.request.body, IfMatch(ctx));
+  if (!r.ok()) return SetProblem(ctx, r.status());
+  RecordReply(ctx, 200, r.value());
+}
+
+void DeleteRecord(App& app, RequestContext& ctx) {
+  const crm::Collection* c = CollectionOr404(app, ctx);
+  if (c == nullptr) return;
+  Status s = app.records->Delete(*c, ctx.tenant, ctx.Param("id"), IfMatch(ctx));
+  if (!s.ok()) return SetProblem(ctx, s);
+  ctx.response.status = 204;
+}
+
+void ListRecords(App& app, RequestContext& ctx) {
+  const crm::Collection* c = CollectionOr404(app, ctx);
+  if (c == nullptr) return;
+  crm::ListRequest req;
+  for (const auto& [k, v] : ctx.request.query) {
+    if (k == "limit") {
+      int limit = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
+      if (ec != std::errc() || p != v.data() + v.size()) {
+        return SetProblem(ctx, 400, "invalid-argument", "limit must be an integer");
+      }
+      req.limit = limit;
+    } else if (k == "cursor") {
+      req.cursor = v;
+    } else {
+      req.filters.emplace_back(k, v);
+    }
+  }
+  auto page = app.records->List(*c, ctx.tenant, req);
+  if (!page.ok()) return SetProblem(ctx, page.status());
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < page->items.size(); ++i) {
+    if (i) body.push_back(',');
+    crm::AppendRecordJson(&body, ctx.tenant, page->items[i]);
+  }
+  body += "],\"next_cursor\":";
+  if (page->next_cursor.empty()) {
+    body += "null";
+  } else {
+    AppendJsonString(&body, page->next_cursor);
+  }
+  body += "}";
+  ctx.response.status = 200;
+  ctx.response.content_type = kJson;
+  ctx.response.body = std::move(body);
+}
+
+std::unique_ptr<BodySink> ImportRecords(App& app, RequestContext& ctx) {
+  const crm::Collection* c = CollectionOr404(app, ctx);
+  if (c == nullptr) return nullptr;
+  const auto ct = ctx.request.headers.Get("Content-Type");
+  const bool csv = ct && MediaType(*ct) == "text/csv";
+  return std::make_unique<ImportSink>(app, *c, ctx.tenant,
+                                      csv ? crm::ImportFormat::kCsv : crm::ImportFormat::kNdjson);
+}
+
+void Customer360(App& app, RequestContext& ctx) {
+  auto json = crm::Customer360Json(app.store, ctx.tenant, ctx.Param("contact_id"),
+                                   crm::Customer360Options{}, app.clock);
+  if (!json.ok()) return SetProblem(ctx, json.status());
+  ctx.response.status = 200;
+  ctx.response.content_type = kJson;
+  ctx.response.body = std::move(json).value();
+}
+
+}  // namespace crmi::http::handlers

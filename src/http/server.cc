@@ -1,0 +1,684 @@
+#include "src/http/server.h"
+
+// Boost 1.74's asio/awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <time.h>
+
+#include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <limits>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "src/common/build_info.h"
+#include "src/common/log.h"
+#include "src/http/filters/limits.h"
+#include "src/http/filters/request_id.h"
+#include "src/http/problem.h"
+
+namespace crmi::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr size_t kStreamChunk = 64 << 10;
+
+// "Tue, 24 Nov 2026 00:15:25 GMT", recomputed at most once per second per thread.
+const std::string& HttpDate() {
+  thread_local time_t cached_second = 0;
+  thread_local std::string cached;
+  const time_t now = time(nullptr);
+  if (now != cached_second) {
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char buf[64];
+    strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    cached = buf;
+    cached_second = now;
+  }
+  return cached;
+}
+
+bool IsDisconnect(const error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+         ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::error::operation_aborted ||
+         ec == asio::error::bad_descriptor;
+}
+
+std::string JoinAccepts(const std::vector<std::string>& accepts) {
+  std::string out;
+  for (size_t i = 0; i < accepts.size(); ++i) {
+    if (i) out += ", ";
+    out += accepts[i];
+  }
+  return out;
+}
+
+// Runs `fn` on `pool` and resumes the awaiting coroutine on its own executor afterwards.
+// `fn` lives in the awaiting coroutine's frame, which stays alive until resumption.
+template <typename F>
+asio::awaitable<void> RunOnPool(asio::thread_pool& pool, F& fn) {
+  auto ex = co_await asio::this_coro::executor;
+  co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+      [&pool, ex, &fn](auto handler) mutable {
+        asio::post(pool, [ex, &fn, handler = std::move(handler)]() mutable {
+          fn();
+          asio::post(ex, std::move(handler));
+        });
+      },
+      asio::use_awaitable);
+}
+
+struct Conn {
+  explicit Conn(tcp::socket s) : stream(std::move(s)), deadline(stream.get_executor()) {}
+  beast::tcp_stream stream;
+  // Request reads use this deadline instead of the stream's own timeout, which would close the
+  // socket: on expiry it only cancels the read, so the server can still answer 408.
+  asio::steady_timer deadline;
+  bool timed_out = false;
+  std::atomic<bool> idle{true};
+  std::string remote;
+
+  void Arm(std::chrono::milliseconds d) {
+    stream.expires_never();
+    timed_out = false;
+    deadline.expires_after(d);
+    deadline.async_wait([this](const error_code& ec) {
+      if (ec) return;  // disarmed (or the connection is gone: `this` is not touched then)
+      timed_out = true;
+      error_code ignored;
+      stream.socket().cancel(ignored);
+    });
+  }
+  void Disarm() { deadline.cancel(); }
+};
+
+}  // namespace
+
+Status ParseListenAddress(std::string_view text, std::string* host, uint16_t* port) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return InvalidArgument("listen address must be host:port, e.g. 127.0.0.1:8080");
+  }
+  std::string_view h = text.substr(0, colon);
+  std::string_view p = text.substr(colon + 1);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), value);
+  if (p.empty() || ec != std::errc() || ptr != p.data() + p.size() || value > 65535) {
+    return InvalidArgument("listen port must be a number from 0 to 65535");
+  }
+  *host = h.empty() ? "0.0.0.0" : std::string(h);
+  *port = static_cast<uint16_t>(value);
+  return Status::Ok();
+}
+
+struct Server::Impl {
+  Impl(ServerOptions o, const Router* r, const FilterChain* c, const LimitsFilter* l,
+       metrics::Registry* registry, Clock* clk)
+      : options(std::move(o)),
+        router(r),
+        chain(c),
+        limits(l),
+        clock(clk),
+        io_threads(options.io_threads > 0
+                       ? options.io_threads
+                       : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))),
+        contexts(MakeContexts(io_threads)),
+        ioc(*contexts[0]),
+        acceptor(ioc),
+        signals(ioc),
+        pool(static_cast<size_t>(std::max(1, options.worker_threads))),
+        server_header(std::string("crmi/") + build::kVersion) {
+    connections_gauge = &prometheus::BuildGauge()
+                             .Name("crmi_http_connections")
+                             .Help("Open client connections")
+                             .Register(registry->prom())
+                             .Add({});
+    rejected = &prometheus::BuildCounter()
+                    .Name("crmi_http_connections_rejected_total")
+                    .Help("Connections refused because max_connections was reached")
+                    .Register(registry->prom())
+                    .Add({});
+  }
+
+  // One single-threaded io_context per I/O thread: a connection lives on one of them, so its
+  // handlers never run concurrently and need no strand; work posted to a connection (shutdown)
+  // goes to its context.
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+
+  // --- connection registry -------------------------------------------------------------------
+
+  void Register(const std::shared_ptr<Conn>& c) {
+    std::lock_guard<std::mutex> lock(mu);
+    conns.emplace(c.get(), c);
+    connections_gauge->Set(static_cast<double>(conns.size()));
+  }
+  void Unregister(Conn* c) {
+    std::lock_guard<std::mutex> lock(mu);
+    conns.erase(c);
+    connections_gauge->Set(static_cast<double>(conns.size()));
+  }
+  size_t ConnectionCount() {
+    std::lock_guard<std::mutex> lock(mu);
+    return conns.size();
+  }
+  std::vector<std::shared_ptr<Conn>> Snapshot() {
+    std::lock_guard<std::mutex> lock(mu);
+    std::vector<std::shared_ptr<Conn>> out;
+    for (auto& [p, c] : conns) out.push_back(c);
+    return out;
+  }
+
+  // --- shutdown ------------------------------------------------------------------------------
+
+  void BeginShutdown() {
+    if (draining.exchange(true)) {
+      CloseAll();  // second request: stop waiting
+      return;
+    }
+    log::Info("shutdown: draining",
+              log::Fields().Add("connections", static_cast<int64_t>(ConnectionCount())));
+    if (on_drain) on_drain();
+    error_code ec;
+    acceptor.close(ec);
+    for (auto& c : Snapshot()) {
+      asio::post(c->stream.get_executor(), [c] {
+        error_code ignored;
+        // Idle keep-alive connections close now, unless a request is already arriving.
+        if (c->idle.load() && c->stream.socket().available(ignored) == 0) c->stream.cancel();
+      });
+    }
+    asio::co_spawn(ioc, DrainWatcher(), asio::detached);
+  }
+
+  void CloseAll() {
+    for (auto& c : Snapshot()) {
+      asio::post(c->stream.get_executor(), [c] {
+        error_code ignored;
+        c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        c->stream.close();
+      });
+    }
+  }
+
+  asio::awaitable<void> DrainWatcher() {
+    asio::steady_timer timer(ioc);
+    const auto deadline = std::chrono::steady_clock::now() + options.drain_timeout;
+    bool forced = false;
+    while (ConnectionCount() > 0) {
+      if (!forced && std::chrono::steady_clock::now() > deadline) {
+        log::Warn("shutdown: drain timeout, closing remaining connections");
+        CloseAll();
+        forced = true;
+      }
+      timer.expires_after(std::chrono::milliseconds(10));
+      error_code ec;
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    error_code ec;
+    signals.cancel(ec);
+    // Let every io_context's run() return once its remaining handlers finish.
+    for (auto& g : guards) g.reset();
+  }
+
+  // --- accepting -----------------------------------------------------------------------------
+
+  asio::awaitable<void> AcceptLoop() {
+    asio::steady_timer backoff(ioc);
+    size_t next = 0;
+    while (acceptor.is_open()) {
+      error_code ec;
+      asio::io_context& target = *contexts[next++ % contexts.size()];
+      tcp::socket sock(target);
+      co_await acceptor.async_accept(sock, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+        // Out of file descriptors and similar: back off instead of spinning.
+        log::Warn("accept failed", log::Fields().Add("error", ec.message()));
+        backoff.expires_after(std::chrono::milliseconds(50));
+        co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        continue;
+      }
+      sock.set_option(tcp::no_delay(true), ec);
+      if (ConnectionCount() >= options.max_connections) {
+        rejected->Increment();
+        asio::co_spawn(sock.get_executor(), RejectBusy(std::move(sock)), asio::detached);
+        continue;
+      }
+      auto conn = std::make_shared<Conn>(std::move(sock));
+      auto ep = conn->stream.socket().remote_endpoint(ec);
+      if (!ec) conn->remote = ep.address().to_string();
+      Register(conn);
+      asio::co_spawn(target, Session(conn), [this, raw = conn.get()](std::exception_ptr e) {
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& ex) {
+            log::Error("connection failed", log::Fields().Add("error", ex.what()));
+          }
+        }
+        Unregister(raw);
+      });
+    }
+  }
+
+  asio::awaitable<void> RejectBusy(tcp::socket sock) {
+    beast::tcp_stream stream(std::move(sock));
+    RequestContext ctx;
+    ctx.request_id = NewRequestIdForLocalReply();
+    SetProblem(ctx, 503, "too-many-connections", "the server is at its connection limit");
+    bhttp::response<bhttp::string_body> res{bhttp::status::service_unavailable, 11};
+    res.set(bhttp::field::content_type, ctx.response.content_type);
+    res.set(bhttp::field::retry_after, "1");
+    res.set("X-Request-Id", ctx.request_id);
+    res.keep_alive(false);
+    res.body() = ctx.response.body;
+    res.prepare_payload();
+    stream.expires_after(std::chrono::seconds(2));
+    error_code ec;
+    co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  }
+
+  static std::string NewRequestIdForLocalReply() {
+    RequestContext tmp;
+    AssignRequestId(tmp);
+    return tmp.request_id;
+  }
+
+  // --- one connection ------------------------------------------------------------------------
+
+  void FillRequest(const bhttp::request_parser<bhttp::empty_body>& parser, Request* req,
+                   int64_t* header_bytes) {
+    const auto& h = parser.get();
+    req->method_text = std::string(h.method_string());
+    req->method = ParseMethod(req->method_text);
+    req->target = std::string(h.target());
+    int64_t bytes = static_cast<int64_t>(req->method_text.size() + req->target.size() + 12);
+    for (const auto& field : h) {
+      bytes += static_cast<int64_t>(field.name_string().size() + field.value().size() + 4);
+      req->headers.Add(std::string(field.name_string()), std::string(field.value()));
+    }
+    *header_bytes = bytes;
+    if (parser.content_length()) req->content_length = *parser.content_length();
+    req->chunked = parser.chunked();
+  }
+
+  // Decides what happens after the filter chain let the request through: 400/404/405/415 when
+  // routing or the media type refuse it. Returns false when a local reply was set.
+  bool Admit(RequestContext& ctx, const Status& target_status, const RouteMatch& match) {
+    auto reply = [&](int status, std::string_view slug, const std::string& detail) {
+      SetProblem(ctx, status, slug, detail);
+      ctx.local_reply = true;
+      return false;
+    };
+    const std::string where = ctx.request.method_text + " " + ctx.request.path;
+    if (!target_status.ok()) return reply(400, "bad-request", target_status.message());
+    if (match.bad_encoding) return reply(400, "bad-request", "invalid percent-encoding in path");
+    if (match.route == nullptr) {
+      if (match.path_matched) {
+        ctx.response.headers.Set("Allow", match.allow);
+        return reply(405, "method-not-allowed",
+                     ctx.request.method_text + " is not allowed here; allowed: " + match.allow);
+      }
+      return reply(404, "not-found", "no route for " + where + " (GET / lists the routes)");
+    }
+    const Route& r = *match.route;
+    if (!r.accepts.empty()) {
+      auto ct = ctx.request.headers.Get("Content-Type");
+      const std::string media = ct ? MediaType(*ct) : "";
+      if (std::find(r.accepts.begin(), r.accepts.end(), media) == r.accepts.end()) {
+        return reply(415, "unsupported-media-type",
+                     (ct ? "Content-Type " + media + " is not accepted"
+                         : std::string("Content-Type is missing")) +
+                         "; expected " + JoinAccepts(r.accepts));
+      }
+    }
+    return true;
+  }
+
+  void RunHandler(RequestContext& ctx) {
+    log::ScopedRequestId rid(ctx.request_id);
+    try {
+      ctx.route->handler(ctx);
+    } catch (const std::exception& e) {
+      // A bug, never bad input: log it with the request id and answer 500 without details.
+      log::Error("handler threw",
+                 log::Fields().Add("route", ctx.route->name).Add("error", e.what()));
+      SetProblem(ctx, 500, "internal", "internal error; the server log has the request id");
+    }
+  }
+
+  asio::awaitable<void> Write(Conn& conn, RequestContext& ctx, bool keep_alive, error_code& ec) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(ctx.response.status), 11};
+    res.set(bhttp::field::server, server_header);
+    res.set(bhttp::field::date, HttpDate());
+    res.set("X-Request-Id", ctx.request_id);
+    if (!ctx.response.content_type.empty()) {
+      res.set(bhttp::field::content_type, ctx.response.content_type);
+    }
+    for (const auto& [k, v] : ctx.response.headers.all()) res.insert(k, v);
+    res.keep_alive(keep_alive);
+    const int status = ctx.response.status;
+    // 204 and 304 carry neither a body nor Content-Length (RFC 9110 §8.6).
+    if (status != 204 && status != 304) {
+      res.body() = std::move(ctx.response.body);
+      res.prepare_payload();
+    }
+    conn.stream.expires_after(options.write_timeout);
+    const size_t n = co_await bhttp::async_write(conn.stream, res,
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+    ctx.bytes_sent = static_cast<int64_t>(n);
+  }
+
+  // Answers a request that failed at the transport level (malformed, too large, too slow) and
+  // runs the final stage for it.
+  asio::awaitable<void> TransportError(Conn& conn, RequestContext& ctx, const error_code& cause) {
+    if (ctx.request_id.empty()) AssignRequestId(ctx);
+    int status = 400;
+    std::string slug = "bad-request";
+    std::string detail = "malformed HTTP request: " + cause.message();
+    if (conn.timed_out) {
+      status = 408;
+      slug = "request-timeout";
+      detail = "the request was not received in time";
+    } else if (cause == bhttp::error::header_limit) {
+      status = 431;
+      slug = "header-too-large";
+      detail = "request headers exceed " + std::to_string(options.max_header_bytes) + " bytes";
+    } else if (cause == bhttp::error::body_limit) {
+      status = 413;
+      slug = "payload-too-large";
+      detail = "request body exceeds the limit of " + std::to_string(limits->BodyLimit(ctx.route)) +
+               " bytes";
+    }
+    SetProblem(ctx, status, slug, detail);
+    ctx.local_reply = true;
+    error_code ec;
+    co_await Write(conn, ctx, false, ec);
+    chain->RunComplete(ctx);
+  }
+
+  asio::awaitable<void> Session(std::shared_ptr<Conn> conn) {
+    beast::tcp_stream& stream = conn->stream;
+    beast::flat_buffer buffer;
+    bool body_consumed = true;  // false when we stop before reading a request's body
+    while (true) {
+      error_code ec;
+      if (buffer.size() == 0) {
+        conn->idle = true;
+        if (draining.load()) break;
+        stream.expires_after(options.idle_timeout);
+        const size_t n = co_await stream.async_read_some(
+            buffer.prepare(8192), asio::redirect_error(asio::use_awaitable, ec));
+        conn->idle = false;
+        if (ec) break;  // idle timeout, client closed, or shutdown: nothing in flight
+        buffer.commit(n);
+      }
+      conn->idle = false;
+
+      RequestContext ctx;
+      ctx.start_nanos = clock->MonotonicNanos();
+      ctx.request.remote_address = conn->remote;
+      bhttp::request_parser<bhttp::empty_body> header_parser;
+      header_parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
+      header_parser.body_limit(std::numeric_limits<uint64_t>::max());
+      conn->Arm(options.header_timeout);
+      co_await bhttp::async_read_header(stream, buffer, header_parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+      conn->Disarm();
+      if (ec) {
+        if (conn->timed_out || !IsDisconnect(ec)) co_await TransportError(*conn, ctx, ec);
+        break;
+      }
+      FillRequest(header_parser, &ctx.request, &ctx.bytes_received);
+      const bool keep_alive = header_parser.get().keep_alive();
+
+      Status target_status = ParseTarget(ctx.request.target, &ctx.request.path, &ctx.request.query);
+      RouteMatch match;
+      if (target_status.ok()) {
+        match = router->Match(ctx.request.method, ctx.request.path);
+        ctx.route = match.route;
+        if (match.route != nullptr) {
+          ctx.params = std::move(match.params);
+          ctx.resource = Router::ResolveResource(*match.route, ctx.params);
+        }
+      }
+
+      bool stopped = false;
+      const size_t ran = chain->RunRequest(ctx, &stopped);
+      bool admitted = !stopped && Admit(ctx, target_status, match);
+      body_consumed = !ctx.request.has_body();
+      bool transport_failed = false;
+
+      if (admitted) {
+        auto expect = ctx.request.headers.Get("Expect");
+        if (expect && MediaType(*expect) == "100-continue" && ctx.request.has_body()) {
+          bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
+          stream.expires_after(options.write_timeout);
+          co_await bhttp::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) break;
+        }
+        if (ctx.route->streaming) {
+          std::unique_ptr<BodySink> sink;
+          {
+            log::ScopedRequestId rid(ctx.request_id);
+            sink = ctx.route->stream_handler(ctx);
+          }
+          if (sink) {
+            bhttp::request_parser<bhttp::buffer_body> body_parser{std::move(header_parser)};
+            body_parser.body_limit(std::numeric_limits<uint64_t>::max());
+            std::vector<char> chunk(kStreamChunk);
+            Status sink_status;
+            while (!body_parser.is_done()) {
+              body_parser.get().body().data = chunk.data();
+              body_parser.get().body().size = chunk.size();
+              conn->Arm(options.body_timeout);
+              co_await bhttp::async_read(stream, buffer, body_parser,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+              conn->Disarm();
+              if (ec == bhttp::error::need_buffer) ec = {};
+              if (ec) break;
+              const size_t n = chunk.size() - body_parser.get().body().size;
+              if (n == 0) continue;
+              ctx.bytes_received += static_cast<int64_t>(n);
+              auto feed = [&] {
+                log::ScopedRequestId rid(ctx.request_id);
+                sink_status = sink->OnData(std::string_view(chunk.data(), n));
+              };
+              co_await RunOnPool(pool, feed);
+              if (!sink_status.ok()) break;
+            }
+            if (ec) {
+              transport_failed = true;
+              if (conn->timed_out || !IsDisconnect(ec)) co_await TransportError(*conn, ctx, ec);
+            } else if (!sink_status.ok()) {
+              SetProblem(ctx, sink_status);
+              ctx.close_connection = !body_parser.is_done();
+            } else {
+              body_consumed = true;
+              auto end = [&] {
+                log::ScopedRequestId rid(ctx.request_id);
+                sink->OnEnd(ctx);
+              };
+              co_await RunOnPool(pool, end);
+            }
+          }
+        } else {
+          if (ctx.request.has_body()) {
+            bhttp::request_parser<bhttp::string_body> body_parser{std::move(header_parser)};
+            body_parser.body_limit(limits->BodyLimit(ctx.route));
+            conn->Arm(options.body_timeout);
+            co_await bhttp::async_read(stream, buffer, body_parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+            conn->Disarm();
+            if (ec) {
+              transport_failed = true;
+              if (conn->timed_out || !IsDisconnect(ec)) co_await TransportError(*conn, ctx, ec);
+            } else {
+              ctx.request.body = std::move(body_parser.get().body());
+              ctx.bytes_received += static_cast<int64_t>(ctx.request.body.size());
+              body_consumed = true;
+            }
+          }
+          if (!transport_failed) {
+            if (ctx.route->exec == Exec::kInline) {
+              RunHandler(ctx);
+            } else {
+              auto run = [&] { RunHandler(ctx); };
+              co_await RunOnPool(pool, run);
+            }
+          }
+        }
+      }
+      if (transport_failed) {
+        body_consumed = false;
+        break;
+      }
+
+      chain->RunResponse(ctx, ran);
+      const bool keep = keep_alive && !draining.load() && !ctx.close_connection && body_consumed;
+      co_await Write(*conn, ctx, keep, ec);
+      chain->RunComplete(ctx);
+      if (ec || !keep) break;
+    }
+    co_await Close(stream, buffer, body_consumed);
+  }
+
+  // Closes gracefully. When a request body was left unread, keeps reading (and discarding) for
+  // a moment after shutting down our side, so the client receives our reply instead of a reset.
+  asio::awaitable<void> Close(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                              bool body_consumed) {
+    error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (!body_consumed && !ec) {
+      stream.expires_after(std::chrono::seconds(2));
+      size_t drained = 0;
+      while (drained < (8u << 20)) {
+        buffer.consume(buffer.size());
+        const size_t n = co_await stream.async_read_some(
+            buffer.prepare(65536), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+        drained += n;
+      }
+    }
+    stream.close();
+  }
+
+  ServerOptions options;
+  const Router* router;
+  const FilterChain* chain;
+  const LimitsFilter* limits;
+  Clock* clock;
+  const int io_threads;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  asio::io_context& ioc;  // contexts[0]: acceptor, signals, shutdown
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  asio::thread_pool pool;
+  const std::string server_header;
+  std::function<void()> on_drain;
+  std::atomic<bool> draining{false};
+  prometheus::Gauge* connections_gauge;
+  prometheus::Counter* rejected;
+  std::mutex mu;
+  std::unordered_map<Conn*, std::shared_ptr<Conn>> conns;
+};
+
+Server::Server(ServerOptions options, const Router* router, const FilterChain* chain,
+               const LimitsFilter* limits, metrics::Registry* registry, Clock* clock)
+    : impl_(std::make_unique<Impl>(std::move(options), router, chain, limits, registry, clock)) {}
+
+Server::~Server() = default;
+
+Status Server::Listen() {
+  Impl& s = *impl_;
+  error_code ec;
+  tcp::resolver resolver(s.ioc);
+  auto results = resolver.resolve(s.options.host, std::to_string(s.options.port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  const std::string where = s.options.host + ":" + std::to_string(s.options.port);
+  if (ec || results.empty()) {
+    return InvalidArgument("cannot resolve listen address " + where + ": " + ec.message());
+  }
+  const tcp::endpoint ep = results.begin()->endpoint();
+  s.acceptor.open(ep.protocol(), ec);
+  if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(ep, ec);
+  if (!ec) s.acceptor.listen(1024, ec);
+  if (ec) return Unavailable("cannot listen on " + where + ": " + ec.message());
+  return Status::Ok();
+}
+
+uint16_t Server::port() const {
+  error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+Status Server::Run(bool handle_signals, std::function<void()> on_drain) {
+  Impl& s = *impl_;
+  s.on_drain = std::move(on_drain);
+  asio::co_spawn(s.ioc, s.AcceptLoop(), asio::detached);
+  // The signal set doubles as the "keep running" anchor: DrainWatcher cancels it at the end.
+  error_code ec;
+  if (handle_signals) {
+    s.signals.add(SIGINT, ec);
+    s.signals.add(SIGTERM, ec);
+  }
+  std::function<void(const error_code&, int)> on_signal;
+  on_signal = [&s, &on_signal](const error_code& e, int sig) {
+    if (e) return;
+    log::Info("signal received", log::Fields().Add("signal", sig));
+    s.BeginShutdown();
+    s.signals.async_wait(on_signal);  // a second signal forces the close
+  };
+  s.signals.async_wait(on_signal);
+  for (auto& c : s.contexts) s.guards.push_back(asio::make_work_guard(*c));
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < s.contexts.size(); ++i) {
+    threads.emplace_back([&s, i] { s.contexts[i]->run(); });
+  }
+  s.ioc.run();
+  for (auto& t : threads) t.join();
+  s.pool.join();
+  return Status::Ok();
+}
+
+void Server::Shutdown() {
+  asio::post(impl_->ioc, [impl = impl_.get()] { impl->BeginShutdown(); });
+}
+
+}  // namespace crmi::http
