@@ -50,10 +50,11 @@ fuzz: bootstrap
 	@scripts/bootstrap --fuzz
 	@CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMI_FUZZ=ON \
 	  -DCRMI_BUILD_TESTS=OFF >/dev/null
-	@cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_record fuzz_http_target fuzz_csv fuzz_scalars
 	@for t in $(BUILD_FUZZ)/tests/fuzz/fuzz_*; do \
 	  name=$${t##*/fuzz_}; mkdir -p $(BUILD_FUZZ)/corpus/$$name; \
 	  echo "== $$name ($(FUZZ_SECONDS) s)"; \
+	  UBSAN_OPTIONS=suppressions=tests/fuzz/ubsan.supp:print_stacktrace=1 \
 	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD_FUZZ)/corpus/$$name \
 	    tests/fuzz/corpus/$$name || exit 1; \
 	done

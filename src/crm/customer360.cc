@@ -6,6 +6,7 @@
 
 #include "src/common/ids.h"
 #include "src/common/time_format.h"
+#include "src/crm/json_parse.h"
 #include "src/crm/record.h"
 
 namespace crmi::crm {
@@ -14,8 +15,7 @@ namespace {
 // Reads one top-level string member of a stored document ("" when absent).
 std::string DocString(const std::string& doc, const char* member) {
   rapidjson::Document d;
-  d.Parse(doc.data(), doc.size());
-  if (d.HasParseError() || !d.IsObject()) return "";
+  if (!ParseJson(doc, &d).ok || !d.IsObject()) return "";
   auto it = d.FindMember(member);
   if (it == d.MemberEnd() || !it->value.IsString()) return "";
   return std::string(it->value.GetString(), it->value.GetStringLength());

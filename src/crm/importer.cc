@@ -8,6 +8,7 @@
 
 #include "src/common/json_text.h"
 #include "src/crm/csv.h"
+#include "src/crm/json_parse.h"
 
 namespace crmi::crm {
 namespace {
@@ -31,8 +32,9 @@ std::string CellJson(FieldType t, std::string_view cell) {
     case FieldType::kInteger:
     case FieldType::kNumber: {
       rapidjson::Document d;
-      d.Parse(cell.data(), cell.size());
-      if (!d.HasParseError() && d.IsNumber()) return std::string(cell);
+      if (ParseJson(cell, &d).ok && d.IsNumber()) {
+        return std::string(cell);
+      }
       break;
     }
     case FieldType::kBoolean: {
@@ -62,8 +64,9 @@ std::string CellJson(FieldType t, std::string_view cell) {
     }
     case FieldType::kJson: {
       rapidjson::Document d;
-      d.Parse(cell.data(), cell.size());
-      if (!d.HasParseError() && d.IsObject()) return std::string(cell);
+      if (ParseJson(cell, &d).ok && d.IsObject()) {
+        return std::string(cell);
+      }
       break;
     }
     default:
@@ -76,8 +79,7 @@ std::string CellJson(FieldType t, std::string_view cell) {
 // Value of a custom.<key> cell: a JSON scalar when it parses as one, else a string.
 std::string CustomCellJson(std::string_view cell) {
   rapidjson::Document d;
-  d.Parse(cell.data(), cell.size());
-  if (!d.HasParseError() && (d.IsNumber() || d.IsBool() || d.IsString())) {
+  if (ParseJson(cell, &d).ok && (d.IsNumber() || d.IsBool() || d.IsString())) {
     return std::string(cell);
   }
   std::string out;

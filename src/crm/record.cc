@@ -1,7 +1,6 @@
 #include "src/crm/record.h"
 
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -12,6 +11,7 @@
 #include "src/common/ids.h"
 #include "src/common/json_text.h"
 #include "src/common/time_format.h"
+#include "src/crm/json_parse.h"
 
 namespace crmi::crm {
 namespace {
@@ -20,9 +20,6 @@ using rapidjson::Document;
 using rapidjson::Value;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag |
-                                 rapidjson::kParseIterativeFlag |
-                                 rapidjson::kParseFullPrecisionFlag;
 constexpr int kMaxJsonDepth = 32;
 constexpr size_t kMaxErrors = 10;
 constexpr size_t kMaxArrayItems = 100;
@@ -428,12 +425,8 @@ class Validator {
 };
 
 Status ParseObject(std::string_view json, Document* doc, std::string_view what) {
-  doc->Parse<kParseFlags>(json.data(), json.size());
-  if (doc->HasParseError()) {
-    return InvalidArgument(std::string(what) + " is not valid JSON: " +
-                           rapidjson::GetParseError_En(doc->GetParseError()) + " (at byte " +
-                           std::to_string(doc->GetErrorOffset()) + ")");
-  }
+  const JsonParseResult parsed = ParseJson(json, doc);
+  if (!parsed.ok) return InvalidArgument(std::string(what) + " is not valid JSON: " + parsed.error);
   if (!doc->IsObject()) return InvalidArgument(std::string(what) + " must be a JSON object");
   if (HasDuplicateKeys(*doc)) {
     return InvalidArgument(std::string(what) + " has a duplicate key");
@@ -542,8 +535,7 @@ Result<PreparedRecord> PrepareMergePatch(const Collection& c, std::string_view s
   }
   RETURN_IF_ERROR(CheckSystemMembers(patch, tenant, nullptr, id));
   Document target;
-  target.Parse<kParseFlags>(stored_doc.data(), stored_doc.size());
-  if (target.HasParseError() || !target.IsObject()) {
+  if (!ParseJson(stored_doc, &target).ok || !target.IsObject()) {
     return DataLoss("stored document of " + c.name + " '" + std::string(id) + "' is corrupt");
   }
   // System members of the patch were checked above and never enter the document.
@@ -622,8 +614,7 @@ Result<store::Value> ParseFilterValue(const Collection& c, std::string_view path
         return InvalidArgument("filter on custom needs a key: custom.<key>=<value>");
       }
       Document d;
-      d.Parse<kParseFlags>(raw.data(), raw.size());
-      if (!d.HasParseError()) {
+      if (ParseJson(raw, &d).ok) {
         if (d.IsString()) return store::Value(std::string(Str(d)));
         if (d.IsBool()) return store::Value(d.GetBool());
         if (d.IsInt64()) return store::Value(d.GetInt64());
@@ -641,8 +632,7 @@ Result<store::Value> ParseFilterValue(const Collection& c, std::string_view path
     }
     case FieldType::kNumber: {
       Document d;
-      d.Parse<kParseFlags>(raw.data(), raw.size());
-      if (d.HasParseError() || !d.IsNumber()) {
+      if (!ParseJson(raw, &d).ok || !d.IsNumber()) {
         return InvalidArgument("filter '" + p + "': must be a number");
       }
       if (d.IsInt64()) return store::Value(d.GetInt64());
