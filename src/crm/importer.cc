@@ -212,23 +212,31 @@ void Importer::Fail(int64_t line_no, const Status& s) {
 }
 
 Status Importer::Flush() {
+  RETURN_IF_ERROR(Drain());
   if (batch_.empty()) return Status::Ok();
-  std::vector<bool> created;
-  Status s = service_->Upsert(collection_, tenant_, &batch_, &created);
-  if (!s.ok()) {
-    return s.WithContext("writing lines " + std::to_string(batch_lines_.front()) + "-" +
-                         std::to_string(batch_lines_.back()));
+  in_flight_first_line_ = batch_lines_.front();
+  in_flight_last_line_ = batch_lines_.back();
+  in_flight_ = service_->UpsertAsync(collection_, tenant_, std::move(batch_));
+  batch_.clear();
+  batch_lines_.clear();
+  batch_bytes_ = 0;
+  return Status::Ok();
+}
+
+Status Importer::Drain() {
+  if (!in_flight_.valid()) return Status::Ok();
+  UpsertResult r = in_flight_.get();
+  if (!r.status.ok()) {
+    return r.status.WithContext("writing lines " + std::to_string(in_flight_first_line_) + "-" +
+                                std::to_string(in_flight_last_line_));
   }
-  for (bool c : created) {
+  for (bool c : r.created) {
     if (c) {
       ++report_.created;
     } else {
       ++report_.updated;
     }
   }
-  batch_.clear();
-  batch_lines_.clear();
-  batch_bytes_ = 0;
   return Status::Ok();
 }
 
@@ -331,7 +339,8 @@ Status Importer::Finish() {
   } else if (skipping_long_line_) {
     ++line_no_;
   }
-  return Flush();
+  RETURN_IF_ERROR(Flush());
+  return Drain();
 }
 
 }  // namespace crmi::crm

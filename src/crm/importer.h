@@ -10,12 +10,14 @@
 //   RETURN_IF_ERROR(imp.Finish());
 //   std::string json = imp.report().ToJson();
 //
-// Feed/Finish fail only when the store fails (kUnavailable...): lines of earlier batches stay
-// committed, the current batch is not written. Not thread-safe.
+// Batches are written asynchronously, one at a time, while the next is parsed; the report is
+// complete after Finish. Feed/Finish fail only when the store fails (kUnavailable...): lines of
+// earlier batches stay committed, later ones are not written. Not thread-safe.
 #ifndef CRMI_CRM_IMPORTER_H_
 #define CRMI_CRM_IMPORTER_H_
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -71,7 +73,10 @@ class Importer {
   Status OnLine(std::string_view line, int64_t line_no);
   Status OnCsvRow(const std::vector<std::string>& fields, int64_t line_no, const Status& error);
   void Fail(int64_t line_no, const Status& s);
+  // Submits the current batch and waits for the previous one: one batch commits while the
+  // next is parsed, and memory stays at two batches.
   Status Flush();
+  Status Drain();
 
   RecordService* service_;
   const Collection& collection_;
@@ -95,6 +100,9 @@ class Importer {
   std::vector<PreparedRecord> batch_;
   std::vector<int64_t> batch_lines_;
   size_t batch_bytes_ = 0;
+  std::future<UpsertResult> in_flight_;
+  int64_t in_flight_first_line_ = 0;
+  int64_t in_flight_last_line_ = 0;
 };
 
 // Converts one CSV row to a JSON record body using the collection's field types. Exposed for

@@ -76,6 +76,7 @@ Result<store::StoredRecord> RecordService::Create(const Collection& c, std::stri
     ASSIGN_OR_RETURN(out, txn.Insert(c.name, tenant, rec, now));
     return Status::Ok();
   }));
+  out.doc = std::move(rec.doc);
   return out;
 }
 
@@ -147,34 +148,55 @@ Result<Page> RecordService::List(const Collection& c, std::string_view tenant,
   return page;
 }
 
-Status RecordService::Upsert(const Collection& c, std::string_view tenant,
-                             std::vector<PreparedRecord>* records, std::vector<bool>* created) {
+std::future<UpsertResult> RecordService::UpsertAsync(const Collection& c, std::string tenant,
+                                                     std::vector<PreparedRecord> records) {
   const int64_t now_ms = clock_->NowUnixMillis();
-  const std::string now = FormatRfc3339Millis(now_ms);
-  std::vector<store::NewRecord> recs;
-  recs.reserve(records->size());
-  for (auto& p : *records) {
+  // Shared between this call and the write, which runs later on the store's writer thread.
+  struct State {
+    std::string collection;
+    std::string tenant;
+    std::string now;
+    std::vector<store::NewRecord> recs;
+    UpsertResult result;
+  };
+  auto st = std::make_shared<State>();
+  st->collection = c.name;
+  st->tenant = std::move(tenant);
+  st->now = FormatRfc3339Millis(now_ms);
+  st->recs.reserve(records.size());
+  for (auto& p : records) {
     if (p.id.empty()) p.id = NewRecordId(c.id_prefix, now_ms);
-    recs.push_back(ToNew(std::move(p)));
+    st->recs.push_back(ToNew(std::move(p)));
   }
-  std::vector<bool> result;
-  Status s = store_->Write([&](store::WriteTxn& txn) -> Status {
-    result.clear();
-    for (const auto& rec : recs) {
-      auto ins = txn.Insert(c.name, tenant, rec, now);
+  std::future<Status> written = store_->WriteAsync([st](store::WriteTxn& txn) -> Status {
+    st->result.created.clear();
+    for (const auto& rec : st->recs) {
+      auto ins = txn.Insert(st->collection, st->tenant, rec, st->now);
       if (ins.ok()) {
-        result.push_back(true);
+        st->result.created.push_back(true);
         continue;
       }
       if (ins.status().code() != StatusCode::kAlreadyExists) return ins.status();
-      auto upd = txn.Update(c.name, tenant, rec, store::Expect{}, now);
+      auto upd = txn.Update(st->collection, st->tenant, rec, store::Expect{}, st->now);
       if (!upd.ok()) return upd.status();
-      result.push_back(false);
+      st->result.created.push_back(false);
     }
     return Status::Ok();
   });
-  if (s.ok()) *created = std::move(result);
-  return s;
+  // Chain the store's future into ours without a thread: the result is read on get().
+  return std::async(std::launch::deferred, [st, written = std::move(written)]() mutable {
+    st->result.status = written.get();
+    if (!st->result.status.ok()) st->result.created.clear();
+    return std::move(st->result);
+  });
+}
+
+Status RecordService::Upsert(const Collection& c, std::string_view tenant,
+                             std::vector<PreparedRecord>* records, std::vector<bool>* created) {
+  UpsertResult r = UpsertAsync(c, std::string(tenant), std::move(*records)).get();
+  records->clear();
+  if (r.status.ok()) *created = std::move(r.created);
+  return r.status;
 }
 
 }  // namespace crmi::crm

@@ -11,6 +11,7 @@
 #ifndef CRMI_CRM_RECORD_SERVICE_H_
 #define CRMI_CRM_RECORD_SERVICE_H_
 
+#include <future>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,11 @@ namespace crmi::crm {
 struct Page {
   std::vector<store::StoredRecord> items;
   std::string next_cursor;  // empty when this is the last page
+};
+
+struct UpsertResult {
+  Status status;
+  std::vector<bool> created;  // per record: inserted (true) or replaced (false)
 };
 
 struct ListRequest {
@@ -60,9 +66,12 @@ class RecordService {
 
   // Inserts or replaces prepared records in one transaction. For each record, sets (*created)[i]
   // to true when it was inserted and false when an existing record with its id was replaced.
-  // Used by the importer; records without an id get a generated one.
+  // Records without an id get a generated one. Consumes *records.
   Status Upsert(const Collection& c, std::string_view tenant, std::vector<PreparedRecord>* records,
                 std::vector<bool>* created);
+  // The same, returning at once: the importer prepares the next batch while this one commits.
+  std::future<UpsertResult> UpsertAsync(const Collection& c, std::string tenant,
+                                        std::vector<PreparedRecord> records);
 
   store::Store* store() { return store_; }
   const Schema& schema() const { return *schema_; }

@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -104,7 +105,8 @@ class ReadTxn {
 
 class WriteTxn : public ReadTxn {
  public:
-  // Sets seq, version (1), created_at and updated_at (both `now`) in the returned record.
+  // Returns the new record's system fields (seq, version 1, created_at = updated_at = `now`);
+  // its doc is left empty: the caller has it.
   virtual Result<StoredRecord> Insert(std::string_view collection, std::string_view tenant,
                                       const NewRecord& record, std::string_view now) = 0;
   // Replaces doc and index values; bumps version; keeps seq and created_at. kNotFound when the
@@ -132,6 +134,9 @@ class Store {
   virtual Result<std::unique_ptr<ReadTxn>> BeginRead() = 0;
 
   virtual Status Write(const std::function<Status(WriteTxn&)>& fn) = 0;
+  // Like Write, but returns at once; the future yields what Write would have returned. The store
+  // owns `fn` until it ran. Lets a producer prepare the next batch while this one commits.
+  virtual std::future<Status> WriteAsync(std::function<Status(WriteTxn&)> fn) = 0;
 
   // Runs the engine's integrity check; `report` receives its findings ("ok" when clean).
   virtual Status CheckIntegrity(std::string* report) = 0;

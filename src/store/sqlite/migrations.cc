@@ -6,14 +6,16 @@ namespace crmi::store::sqlite {
 namespace {
 
 // Every collection table has the same system columns; `columns` adds the indexed fields
-// (mirrored from the JSON document by the writer) and `indexes` their index definitions.
+// (mirrored from the JSON document by the writer) and `indexes` their index definitions. Each
+// index costs every insert, so only fields that filters and joins hit often get one (region,
+// low in cardinality, is scanned within the tenant instead).
 // Mirrored columns are declared without a type (no affinity), so "00123" stays text and 7 stays
 // an integer, exactly as in the document.
 std::string CollectionTable(const std::string& name, const std::string& columns,
                             const std::vector<std::string>& indexes) {
   std::string sql = "CREATE TABLE " + name +
                     " (\n"
-                    "  seq INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+                    "  seq INTEGER PRIMARY KEY,\n"
                     "  tenant TEXT NOT NULL,\n"
                     "  id TEXT NOT NULL,\n"
                     "  version INTEGER NOT NULL,\n"
@@ -25,9 +27,9 @@ std::string CollectionTable(const std::string& name, const std::string& columns,
                     "  doc TEXT NOT NULL,\n"
                     "  UNIQUE (tenant, id)\n"
                     ");\n";
+  sql += "INSERT INTO sequences (collection, next) VALUES ('" + name + "', 1);\n";
   sql += "CREATE INDEX " + name + "_tenant_seq ON " + name + " (tenant, seq);\n";
   sql += "CREATE INDEX " + name + "_owner ON " + name + " (tenant, owner_id, seq);\n";
-  sql += "CREATE INDEX " + name + "_region ON " + name + " (tenant, region, seq);\n";
   for (const auto& idx : indexes) sql += idx + ";\n";
   return sql;
 }
@@ -36,6 +38,9 @@ std::vector<Migration> Build() {
   std::vector<Migration> all;
   std::string v1 =
       "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+      // Next seq per collection: assigned by the writer, never reused (unlike a bare rowid
+      // after deleting the newest row) and cheaper than AUTOINCREMENT's per-statement upkeep.
+      "CREATE TABLE sequences (collection TEXT PRIMARY KEY, next INTEGER NOT NULL);\n"
       "INSERT INTO meta(key, value) VALUES ('created_by', 'crmi');\n";
   v1 += CollectionTable("accounts", "  name,\n",
                         {"CREATE INDEX accounts_name ON accounts (tenant, name, seq)"});

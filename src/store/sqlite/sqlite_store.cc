@@ -49,7 +49,7 @@ CollectionInfo BuildInfo(const CollectionSpec& spec) {
   const std::string cols = "seq, id, version, created_at, updated_at, doc";
   c.get_sql = "SELECT " + cols + " FROM " + c.name + " WHERE tenant = ?1 AND id = ?2";
   c.exists_sql = "SELECT version FROM " + c.name + " WHERE tenant = ?1 AND id = ?2";
-  // ?1 tenant, ?2 id, ?3 now, ?4 doc, ?5.. indexed values
+  // ?1 tenant, ?2 id, ?3 now, ?4 doc, ?5.. indexed values, then seq
   std::string names, params, sets;
   for (size_t i = 0; i < c.indexed.size(); ++i) {
     const std::string p = "?" + std::to_string(5 + i);
@@ -58,7 +58,8 @@ CollectionInfo BuildInfo(const CollectionSpec& spec) {
     sets += ", " + c.indexed[i] + " = " + p;
   }
   c.insert_sql = "INSERT INTO " + c.name + " (tenant, id, version, created_at, updated_at, doc" +
-                 names + ") VALUES (?1, ?2, 1, ?3, ?3, ?4" + params + ")";
+                 names + ", seq) VALUES (?1, ?2, 1, ?3, ?3, ?4" + params + ", ?" +
+                 std::to_string(5 + c.indexed.size()) + ")";
   // ?1 tenant, ?2 id, ?3 now, ?4 doc, ?5.. indexed, then expected version and seq
   const std::string ver = "?" + std::to_string(5 + c.indexed.size());
   const std::string seq = "?" + std::to_string(6 + c.indexed.size());
@@ -379,6 +380,9 @@ class SqliteWriteTxn final : public WriteTxn {
                               const NewRecord& rec, std::string_view now) override {
     ASSIGN_OR_RETURN(const CollectionInfo* c, q_->Find(collection));
     RETURN_IF_ERROR(CheckIndexValues(*c, rec));
+    auto next = next_seq_.find(collection);
+    if (next == next_seq_.end()) return Internal("no sequence for collection " + c->name);
+    const int64_t seq = next->second;
     ASSIGN_OR_RETURN(Stmt st, conn_->Prepare(c->insert_sql));
     st.BindText(1, tenant);
     st.BindText(2, rec.id);
@@ -387,18 +391,19 @@ class SqliteWriteTxn final : public WriteTxn {
     for (size_t i = 0; i < rec.index_values.size(); ++i) {
       st.BindValue(static_cast<int>(5 + i), rec.index_values[i]);
     }
+    st.BindInt(static_cast<int>(5 + rec.index_values.size()), seq);
     Status s = st.Run();
     if (s.code() == StatusCode::kAlreadyExists) {
       return AlreadyExists(std::string(collection) + " '" + rec.id + "' already exists");
     }
     RETURN_IF_ERROR(s);
+    ++next->second;  // only a successful insert consumes the number
     StoredRecord out;
     out.id = rec.id;
-    out.seq = conn_->LastInsertRowid();
+    out.seq = seq;
     out.version = 1;
     out.created_at = now;
     out.updated_at = now;
-    out.doc = rec.doc;
     return out;
   }
 
@@ -450,6 +455,35 @@ class SqliteWriteTxn final : public WriteTxn {
     return Status::Ok();
   }
 
+  // Reads the next seq of every collection; called after BEGIN of each group, so that another
+  // process (crmi import beside the server) that wrote in between is taken into account.
+  Status LoadSequences() {
+    next_seq_.clear();
+    ASSIGN_OR_RETURN(Stmt st, conn_->Prepare("SELECT collection, next FROM sequences"));
+    bool row = false;
+    while (true) {
+      RETURN_IF_ERROR(st.Step(&row));
+      if (!row) break;
+      next_seq_.emplace(std::string(st.ColumnText(0)), st.ColumnInt(1));
+    }
+    loaded_ = next_seq_;
+    return Status::Ok();
+  }
+
+  // Writes back the numbers this group consumed; called before COMMIT.
+  Status SaveSequences() {
+    for (const auto& [collection, next] : next_seq_) {
+      auto it = loaded_.find(collection);
+      if (it != loaded_.end() && it->second == next) continue;
+      ASSIGN_OR_RETURN(Stmt st,
+                       conn_->Prepare("UPDATE sequences SET next = ?1 WHERE collection = ?2"));
+      st.BindInt(1, next);
+      st.BindText(2, collection);
+      RETURN_IF_ERROR(st.Run());
+    }
+    return Status::Ok();
+  }
+
  private:
   static Status CheckIndexValues(const CollectionInfo& c, const NewRecord& rec) {
     if (rec.index_values.size() != c.indexed.size()) {
@@ -475,6 +509,8 @@ class SqliteWriteTxn final : public WriteTxn {
 
   Connection* conn_;
   const Queries* q_;
+  std::map<std::string, int64_t, std::less<>> next_seq_;
+  std::map<std::string, int64_t, std::less<>> loaded_;
 };
 
 class SqliteStore final : public Store {
@@ -515,15 +551,15 @@ class SqliteStore final : public Store {
 
   Status Write(const std::function<Status(WriteTxn&)>& fn) override {
     Timer t(metrics_.write, options_.clock);
-    Job job{&fn, {}};
-    std::future<Status> done = job.done.get_future();
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (closing_) return Unavailable("store is closed");
-      queue_.push_back(std::move(job));
-    }
-    cv_.notify_one();
-    return done.get();
+    Job job;
+    job.borrowed = &fn;
+    return Enqueue(std::move(job)).get();
+  }
+
+  std::future<Status> WriteAsync(std::function<Status(WriteTxn&)> fn) override {
+    Job job;
+    job.owned = std::move(fn);
+    return Enqueue(std::move(job));
   }
 
   Status CheckIntegrity(std::string* report) override {
@@ -570,9 +606,25 @@ class SqliteStore final : public Store {
 
  private:
   struct Job {
-    const std::function<Status(WriteTxn&)>* fn;
+    const std::function<Status(WriteTxn&)>* borrowed = nullptr;  // sync writes: caller's
+    std::function<Status(WriteTxn&)> owned;                      // async writes
     std::promise<Status> done;
+    const std::function<Status(WriteTxn&)>& fn() const { return borrowed ? *borrowed : owned; }
   };
+
+  std::future<Status> Enqueue(Job job) {
+    std::future<Status> done = job.done.get_future();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (closing_) {
+        job.done.set_value(Unavailable("store is closed"));
+        return done;
+      }
+      queue_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+    return done;
+  }
 
   void WriterLoop() {
     SqliteWriteTxn txn(writer_conn_.get(), &queries_);
@@ -600,6 +652,10 @@ class SqliteStore final : public Store {
     Timer t(metrics_.commit, options_.clock);
     if (metrics_.group_size) metrics_.group_size->Observe(static_cast<double>(group->size()));
     Status begin = writer_conn_->Exec("BEGIN IMMEDIATE");
+    if (begin.ok()) {
+      begin = txn->LoadSequences();
+      if (!begin.ok()) (void)writer_conn_->Exec("ROLLBACK");
+    }
     if (!begin.ok()) {
       results->assign(group->size(), begin);
       if (metrics_.write_errors) metrics_.write_errors->Increment(group->size());
@@ -609,7 +665,7 @@ class SqliteStore final : public Store {
       Status s = writer_conn_->Exec("SAVEPOINT w");
       if (s.ok()) {
         try {
-          s = (*job.fn)(*txn);
+          s = job.fn()(*txn);
         } catch (const std::exception& e) {
           s = Internal(std::string("write failed: ") + e.what());
         }
@@ -624,7 +680,8 @@ class SqliteStore final : public Store {
       }
       results->push_back(std::move(s));
     }
-    Status commit = writer_conn_->Exec("COMMIT");
+    Status commit = txn->SaveSequences();
+    if (commit.ok()) commit = writer_conn_->Exec("COMMIT");
     if (!commit.ok()) {
       (void)writer_conn_->Exec("ROLLBACK");
       log::Error("group commit failed", log::Fields()
