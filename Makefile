@@ -1,5 +1,6 @@
 # crmi — the two commands a new machine needs are `make demo` and `make test`.
 SHELL := /bin/bash
+MAKEFLAGS += --no-print-directory
 JOBS ?= $(shell nproc)
 BUILD_RELEASE := build/release
 BUILD_SANITIZE := build/sanitize

@@ -19,7 +19,7 @@ trap cleanup EXIT
 free_port() {  # a port nothing listens on
   local p
   while true; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))  # below the ephemeral range (32768+)
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
@@ -38,6 +38,7 @@ size=$(stat -c %s "$work/record.json")
 
 nginx_port=$(free_port)
 mkdir -p "$work/www" "$work/nginx"
+chmod 755 "$work" "$work/www"  # nginx workers run as www-data
 cp "$work/record.json" "$work/www/record.json"
 cat > "$work/nginx.conf" <<CONF
 worker_processes auto;

@@ -51,6 +51,7 @@ struct Request {
   std::string remote_address;
   std::optional<uint64_t> content_length;
   bool chunked = false;
+  int http_version = 11;  // 10 or 11
   bool has_body() const { return chunked || (content_length && *content_length > 0); }
 };
 

@@ -93,8 +93,10 @@ RouteMatch Router::Match(Method method, std::string_view path) const {
       if (m.bad_encoding) return m;
       continue;
     }
+    // HEAD is served by the GET route; the server drops the body.
+    const Method wanted = method == Method::kHead ? Method::kGet : method;
     for (size_t idx : p.route_indexes) {
-      if (routes_[idx].method == method) {
+      if (routes_[idx].method == wanted) {
         m.route = &routes_[idx];
         m.params = std::move(params);
         return m;

@@ -333,6 +333,7 @@ struct Server::Impl {
     *header_bytes = bytes;
     if (parser.content_length()) req->content_length = *parser.content_length();
     req->chunked = parser.chunked();
+    req->http_version = static_cast<int>(h.version());
   }
 
   // Decides what happens after the filter chain let the request through: 400/404/405/415 when
@@ -344,6 +345,15 @@ struct Server::Impl {
       return false;
     };
     const std::string where = ctx.request.method_text + " " + ctx.request.path;
+    // A body whose length cannot be determined (Transfer-Encoding other than chunked) leaves
+    // the connection out of sync: refuse and close (RFC 9112 §6.3).
+    if (ctx.request.headers.Get("Transfer-Encoding") && !ctx.request.chunked) {
+      ctx.close_connection = true;
+      return reply(400, "bad-request", "unsupported Transfer-Encoding (only chunked is accepted)");
+    }
+    if (ctx.request.http_version >= 11 && !ctx.request.headers.Get("Host")) {
+      return reply(400, "bad-request", "HTTP/1.1 requests need a Host header");
+    }
     if (!target_status.ok()) return reply(400, "bad-request", target_status.message());
     if (match.bad_encoding) return reply(400, "bad-request", "invalid percent-encoding in path");
     if (match.route == nullptr) {
@@ -391,8 +401,11 @@ struct Server::Impl {
     for (const auto& [k, v] : ctx.response.headers.all()) res.insert(k, v);
     res.keep_alive(keep_alive);
     const int status = ctx.response.status;
-    // 204 and 304 carry neither a body nor Content-Length (RFC 9110 §8.6).
-    if (status != 204 && status != 304) {
+    // 204 and 304 carry neither a body nor Content-Length (RFC 9110 §8.6); HEAD gets the length
+    // of the body it does not receive.
+    if (ctx.request.method == Method::kHead) {
+      if (status != 204 && status != 304) res.content_length(ctx.response.body.size());
+    } else if (status != 204 && status != 304) {
       res.body() = std::move(ctx.response.body);
       res.prepare_payload();
     }

@@ -65,7 +65,7 @@ bool HttpConnection::PeerClosed(std::chrono::milliseconds wait) {
   return recv(fd_, &c, 1, MSG_PEEK) == 0;
 }
 
-HttpResponse HttpConnection::ReadResponse() {
+HttpResponse HttpConnection::ReadResponse(bool to_head) {
   HttpResponse r;
   size_t end;
   while ((end = buf_.find("\r\n\r\n")) == std::string::npos) {
@@ -92,7 +92,11 @@ HttpResponse HttpConnection::ReadResponse() {
     }
     pos = e + 2;
   }
-  if (status == 100) return ReadResponse();
+  if (status == 100) return ReadResponse(to_head);
+  if (to_head) {
+    r.status = status;
+    return r;
+  }
   if (r.headers.count("content-length")) {
     const size_t len = std::stoul(r.headers["content-length"]);
     while (buf_.size() < len) {

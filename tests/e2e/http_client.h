@@ -29,8 +29,9 @@ class HttpConnection {
 
   // Sends raw bytes. False when the peer is gone.
   bool SendRaw(const std::string& bytes);
-  // Reads one response (Content-Length or chunked framing, or until close).
-  HttpResponse ReadResponse();
+  // Reads one response (Content-Length or chunked framing, or until close). `to_head`: the
+  // response answers a HEAD request and has no body whatever its Content-Length says.
+  HttpResponse ReadResponse(bool to_head = false);
   // True when the server closed the connection (read returns EOF) within `wait`.
   bool PeerClosed(std::chrono::milliseconds wait);
 

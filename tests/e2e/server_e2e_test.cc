@@ -192,6 +192,33 @@ TEST_F(ServerE2ETest, BodyAndHeaderLimits) {
   hdr.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8000, 'h') + "\r\n\r\n");
   ExpectProblem(hdr.ReadResponse(), 431, "header-too-large");
 
+  // Framing the server cannot trust: refused, and the connection closed.
+  HttpConnection te(port());
+  te.SendRaw(
+      "POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: gzip\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto te_reply = te.ReadResponse();
+  ExpectProblem(te_reply, 400, "bad-request");
+  EXPECT_EQ(te_reply.Header("connection"), "close");
+  EXPECT_TRUE(te.PeerClosed(std::chrono::milliseconds(3000)));
+  HttpConnection smuggle(port());
+  smuggle.SendRaw(
+      "POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+  ExpectProblem(smuggle.ReadResponse(), 400, "bad-request");
+  HttpConnection no_host(port());
+  no_host.SendRaw("GET /healthz HTTP/1.1\r\n\r\n");
+  ExpectProblem(no_host.ReadResponse(), 400, "bad-request");
+  HttpConnection head(port());
+  head.SendRaw("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto head_reply = head.ReadResponse(/*to_head=*/true);
+  // No body follows a HEAD reply, so the pipelined GET's reply is next on the wire.
+  EXPECT_EQ(head_reply.status, 200);
+  EXPECT_EQ(head_reply.Header("content-length"), "15");
+  auto after_head = head.ReadResponse();
+  EXPECT_EQ(after_head.status, 200);
+  EXPECT_EQ(after_head.body, "{\"status\":\"ok\"}");
+
   // Malformed request line.
   HttpConnection bad(port());
   bad.SendRaw("GARBAGE\r\n\r\n");
@@ -366,6 +393,35 @@ TEST_F(ServerE2ETest, Customer360) {
             std::string::npos)
       << r.body;
   ExpectProblem(Fetch(port(), "GET", "/v1/customers/nobody/360", "", t), 404, "not-found");
+}
+
+}  // namespace
+}  // namespace crmi::test
+
+namespace crmi::test {
+namespace {
+
+TEST(ConnectionLimitE2ETest, ConnectionsAboveTheLimitGet503) {
+  const std::string dir = TempDir("maxconn");
+  ServerProcess server(dir, {"--max-connections", "2"});
+  ASSERT_TRUE(server.Start()) << server.AppLog();
+  auto a = std::make_unique<HttpConnection>(server.port());
+  HttpConnection b(server.port());
+  ASSERT_EQ(a->Request("GET", "/healthz").status, 200);
+  ASSERT_EQ(b.Request("GET", "/healthz").status, 200);
+  HttpConnection c(server.port());
+  auto r = c.ReadResponse();  // refused without sending anything
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(JsonField(r.body, "type"), "urn:crmi:problem:too-many-connections");
+  EXPECT_EQ(r.Header("retry-after"), "1");
+  // Closing one frees a slot.
+  a.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(Fetch(server.port(), "GET", "/healthz").status, 200);
+  auto m = b.Request("GET", "/metrics");
+  EXPECT_NE(m.body.find("crmi_http_connections_rejected_total 1"), std::string::npos);
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -54,6 +54,7 @@ TEST(RouterTest, MatchesParamsVerbsAndMethods) {
   EXPECT_EQ(m.allow, "GET, POST");
 
   EXPECT_EQ(router.Match(Method::kGet, "/v1/customers/c1/360").route->name, "c360");
+  EXPECT_EQ(router.Match(Method::kHead, "/healthz").route->name, "health");
   EXPECT_EQ(router.Match(Method::kGet, "/nope").route, nullptr);
   EXPECT_FALSE(router.Match(Method::kGet, "/nope").path_matched);
   EXPECT_EQ(router.Match(Method::kGet, "/v1/contacts/").route, nullptr);
