@@ -35,27 +35,43 @@ int main(int argc, char** argv) {
       ->default_str(flags.data_dir);
   serve->add_option("--default-tenant", flags.default_tenant, "Tenant of requests without X-Tenant")
       ->default_str(flags.default_tenant);
-  serve->add_option("--io-threads", flags.io_threads, "I/O threads (0 = one per core)");
-  serve->add_option("--worker-threads", flags.worker_threads, "Threads for blocking handlers");
-  serve->add_option("--max-connections", flags.max_connections, "Open connections at most");
-  serve->add_option("--max-body-bytes", flags.max_body_bytes, "Request body limit (413 above)");
-  serve->add_option("--max-header-bytes", flags.max_header_bytes, "Request header limit (431)");
-  serve->add_option("--idle-timeout-ms", flags.idle_timeout_ms, "Keep-alive idle timeout");
-  serve->add_option("--header-timeout-ms", flags.header_timeout_ms,
-                    "Time allowed to receive request headers (408)");
-  serve->add_option("--body-timeout-ms", flags.body_timeout_ms,
-                    "Time allowed to receive a request body (408)");
-  serve->add_option("--write-timeout-ms", flags.write_timeout_ms, "Time allowed to send a reply");
-  serve->add_option("--drain-timeout-ms", flags.drain_timeout_ms,
-                    "How long shutdown waits for in-flight requests");
+  serve->add_option("--io-threads", flags.io_threads, "I/O threads (0 = one per core)")
+      ->capture_default_str();
+  serve->add_option("--worker-threads", flags.worker_threads, "Threads for blocking handlers")
+      ->capture_default_str();
+  serve->add_option("--max-connections", flags.max_connections, "Open connections at most")
+      ->capture_default_str();
+  serve->add_option("--max-body-bytes", flags.max_body_bytes, "Request body limit (413 above)")
+      ->capture_default_str();
+  serve->add_option("--max-header-bytes", flags.max_header_bytes, "Request header limit (431)")
+      ->capture_default_str();
+  serve->add_option("--idle-timeout-ms", flags.idle_timeout_ms, "Keep-alive idle timeout")
+      ->capture_default_str();
+  serve
+      ->add_option("--header-timeout-ms", flags.header_timeout_ms,
+                   "Time allowed to receive request headers (408)")
+      ->capture_default_str();
+  serve
+      ->add_option("--body-timeout-ms", flags.body_timeout_ms,
+                   "Time allowed to receive a request body (408)")
+      ->capture_default_str();
+  serve->add_option("--write-timeout-ms", flags.write_timeout_ms, "Time allowed to send a reply")
+      ->capture_default_str();
+  serve
+      ->add_option("--drain-timeout-ms", flags.drain_timeout_ms,
+                   "How long shutdown waits for in-flight requests")
+      ->capture_default_str();
   serve
       ->add_option("--synchronous", flags.synchronous,
                    "full: durable on power loss; normal: durable on process crash")
       ->check(CLI::IsMember({"full", "normal"}));
   serve->add_option("--log-level", flags.log_level, "debug, info, warn, error or off")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}));
-  serve->add_option("--app-log", flags.app_log, "stderr, stdout, off or a file path");
-  serve->add_option("--access-log", flags.access_log, "stderr, stdout, off or a file path");
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  serve->add_option("--app-log", flags.app_log, "stderr, stdout, off or a file path")
+      ->capture_default_str();
+  serve->add_option("--access-log", flags.access_log, "stderr, stdout, off or a file path")
+      ->capture_default_str();
 
   // import
   crmi::cli::ImportArgs import_args;
