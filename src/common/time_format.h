@@ -27,6 +27,16 @@ bool IsValidDate(std::string_view text);
 // Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
 
+struct CivilDate {
+  int64_t year;
+  unsigned month;  // 1..12
+  unsigned day;    // 1..31
+};
+
+// The proleptic Gregorian date `days` days after 1970-01-01 (before it when negative); the inverse
+// of DaysFromCivil.
+CivilDate CivilFromDays(int64_t days);
+
 }  // namespace crmi
 
 #endif  // CRMI_COMMON_TIME_FORMAT_H_

@@ -1,11 +1,12 @@
 #include "src/crm/demo_data.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "src/common/json_text.h"
 #include "src/common/time_format.h"
+#include "src/crm/demo_bank.h"
 #include "src/crm/demo_internal.h"
+#include "src/crm/demo_retail.h"
 
 namespace crmi::crm {
 namespace demo_internal {
@@ -15,25 +16,6 @@ constexpr uint64_t Mix(uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
-}
-
-struct Civil {
-  int64_t year;
-  unsigned month;
-  unsigned day;
-};
-
-// Howard Hinnant's civil_from_days (the inverse of DaysFromCivil).
-Civil CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
-  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<int64_t>(yoe) + era * 400 + (m <= 2), m, d};
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
@@ -52,12 +34,6 @@ void AppendUnsigned(std::string* out, uint64_t v, int width) {
 constexpr std::string_view kMonths[] = {"January",   "February", "March",    "April",
                                         "May",       "June",     "July",     "August",
                                         "September", "October",  "November", "December"};
-
-// Transliterations for the Latin letters that occur in the name tables.
-constexpr std::pair<std::string_view, std::string_view> kFold[] = {
-    {"ä", "ae"}, {"ö", "oe"}, {"ü", "ue"}, {"ß", "ss"}, {"Ä", "ae"}, {"Ö", "oe"}, {"Ü", "ue"},
-    {"é", "e"},  {"è", "e"},  {"ê", "e"},  {"ë", "e"},  {"É", "e"},  {"à", "a"},  {"â", "a"},
-    {"ç", "c"},  {"î", "i"},  {"ï", "i"},  {"ô", "o"},  {"û", "u"},  {"ù", "u"},  {"ł", "l"}};
 
 }  // namespace
 
@@ -85,7 +61,7 @@ size_t Rng::Weighted(std::initializer_list<int> weights) {
 }
 
 std::string DateText(int64_t unix_ms) {
-  const Civil c = CivilFromDays(FloorDiv(unix_ms, kDayMs));
+  const CivilDate c = CivilFromDays(FloorDiv(unix_ms, kDayMs));
   std::string out;
   AppendUnsigned(&out, static_cast<uint64_t>(c.year), 4);
   out.push_back('-');
@@ -98,7 +74,7 @@ std::string DateText(int64_t unix_ms) {
 std::string TimeText(int64_t unix_ms) { return FormatRfc3339Millis(unix_ms); }
 
 int64_t QuarterEndDay(int64_t day) {
-  const Civil c = CivilFromDays(day);
+  const CivilDate c = CivilFromDays(day);
   static constexpr unsigned kEndDay[] = {31, 30, 30, 31};  // Mar 31, Jun 30, Sep 30, Dec 31
   const unsigned q = (c.month - 1) / 3;                    // 0..3: quarter containing `day`
   const unsigned end_month = q * 3 + 3;
@@ -109,7 +85,7 @@ int64_t QuarterEndDay(int64_t day) {
 }
 
 std::string LongDate(int64_t day) {
-  const Civil c = CivilFromDays(day);
+  const CivilDate c = CivilFromDays(day);
   std::string out(kMonths[c.month - 1]);
   out.push_back(' ');
   AppendUnsigned(&out, c.day, 1);
@@ -119,7 +95,7 @@ std::string LongDate(int64_t day) {
 }
 
 std::string MonthText(int64_t unix_ms) {
-  const Civil c = CivilFromDays(FloorDiv(unix_ms, kDayMs));
+  const CivilDate c = CivilFromDays(FloorDiv(unix_ms, kDayMs));
   std::string out(kMonths[c.month - 1]);
   out.push_back(' ');
   AppendUnsigned(&out, static_cast<uint64_t>(c.year), 4);
@@ -328,131 +304,137 @@ void Render(std::string* out, std::string_view tmpl, const Vars& vars, Rng* rng,
   }
 }
 
-std::string_view LocaleOf(Culture c) {
-  switch (c) {
-    case Culture::kEnUS:
-      return "en-US";
-    case Culture::kEnCA:
-      return "en-CA";
-    case Culture::kFrCA:
-      return "fr-CA";
-    case Culture::kEnGB:
-      return "en-GB";
-    case Culture::kDeDE:
-      return "de-DE";
-    case Culture::kFrFR:
-      return "fr-FR";
-    case Culture::kJaJP:
-      return "ja-JP";
-    case Culture::kEnAU:
-      return "en-AU";
+TenantGenerator::TenantGenerator(const DemoOptions& options, int scale, const DemoSink& sink,
+                                 std::string_view tenant, char tag)
+    : anchor_(options.anchor_unix_ms),
+      anchor_day_(options.anchor_unix_ms / kDayMs),
+      scale_(scale),
+      seed_(options.seed),
+      tenant_(tenant),
+      tag_(tag),
+      sink_(sink) {}
+
+JsonWriter TenantGenerator::Record(std::string_view id, std::string_view owner,
+                                   std::string_view region) {
+  JsonWriter w(&json_);
+  w.Str("id", id).Str("owner_id", owner).Str("region", region);
+  return w;
+}
+
+Status TenantGenerator::Emit(JsonWriter* record, std::string_view collection) {
+  record->Finish();
+  return sink_(tenant_, collection, json_);
+}
+
+Status TenantGenerator::EmitKnowledge(std::span<const Article> articles, std::string_view stream,
+                                      std::string_view (*region_of)(const Article&)) {
+  for (size_t i = 0; i < articles.size(); ++i) {
+    const Article& a = articles[i];
+    Rng r = R(stream, i);
+    JsonWriter w = Record(Id("kno", tag_, i + 1, 4), "kb-editors", region_of(a));
+    w.Str("title", a.title)
+        .Str("body", a.body)
+        .List("tags", a.tags)
+        .Str("locale", a.locale)
+        .Str("status", "published")
+        .Str("audience", a.audience)
+        .Begin("custom")
+        .Str("last_reviewed", DateText(anchor_ - r.Between(14, 300) * kDayMs))
+        .End();
+    RETURN_IF_ERROR(Emit(&w, "knowledge"));
   }
-  return "en-US";
+  return Status::Ok();
 }
 
-std::string_view EmailDomain(Culture c, Rng* rng) {
-  // Reserved example domains (RFC 2606) dressed per country; bare example.org is kept for leads.
-  static constexpr std::string_view kDomains[][2] = {
-      {"example.com", "mail.example.com"},        {"ca.example.com", "example.net"},
-      {"qc.example.net", "courriel.example.com"}, {"uk.example.net", "mail.example.net"},
-      {"de.example.net", "post.example.com"},     {"fr.example.com", "courriel.example.net"},
-      {"jp.example.com", "mail.example.net"},     {"au.example.com", "example.net"}};
-  return kDomains[static_cast<int>(c)][rng->Below(2)];
+void TenantGenerator::NewLeadPerson(const City& city, uint64_t index, Rng* r,
+                                    std::string* first_name, std::string* last_name,
+                                    std::string* email) {
+  const NameEntry& first = r->Pick(FirstNames(city.culture));
+  const NameEntry& last = r->Pick(LastNames(city.culture));
+  first_name->assign(first.text);
+  last_name->assign(last.text);
+  // Leads use example.org, which contacts never do, so their emails cannot collide.
+  *email = EmailAddress(first, last, index + 1, "example.org", r);
 }
 
-std::string AsciiName(const NameEntry& n) {
-  const std::string_view text = n.ascii.empty() ? n.text : n.ascii;
-  std::string out;
-  for (size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    if (c >= 'A' && c <= 'Z') {
-      out.push_back(static_cast<char>(c - 'A' + 'a'));
-      ++i;
-    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      out.push_back(c);
-      ++i;
-    } else if (static_cast<unsigned char>(c) < 0x80) {
-      ++i;  // apostrophes, hyphens, spaces
-    } else {
-      const auto* fold = std::find_if(std::begin(kFold), std::end(kFold), [&](const auto& f) {
-        return text.substr(i, f.first.size()) == f.first;
-      });
-      if (fold != std::end(kFold)) {
-        out.append(fold->second);
-        i += fold->first.size();
-      } else {
-        ++i;  // other non-ASCII bytes are dropped
-      }
-    }
-  }
-  return out;
+void TenantGenerator::WriteContact(const ContactFields& c, Rng* address, JsonWriter* w) {
+  w->Str("first_name", c.first_name)
+      .Str("last_name", c.last_name)
+      .Str("email", c.email)
+      .Str("phone", c.phone)
+      .Str("account_id", c.account_id);
+  if (!c.title.empty()) w->Str("title", c.title);
+  w->Str("preferred_channel", c.preferred_channel)
+      .Begin("consent")
+      .Bool("marketing", c.marketing)
+      .Bool("profiling", c.profiling)
+      .End()
+      .Str("segment", c.segment);
+  if (!c.date_of_birth.empty()) w->Str("date_of_birth", c.date_of_birth);
+  WriteAddress(w, "mailing_address", *c.city, address);
+  w->Str("locale", LocaleOf(c.city->culture));
 }
 
-std::string GreetingName(Culture c, const NameEntry& first, const NameEntry& last) {
-  if (c == Culture::kJaJP) return std::string(last.ascii) + "-san";
-  return std::string(first.text);
+void TenantGenerator::WriteProduct(const ProductFields& p, JsonWriter* w) {
+  w->Str("sku", p.sku)
+      .Str("name", p.name)
+      .Str("description", p.description)
+      .Str("category", p.category)
+      .Str("kind", p.kind)
+      .Num("price", p.price)
+      .Str("currency", p.currency)
+      .Bool("active", p.active);
+  if (!p.valid_from.empty()) w->Str("valid_from", p.valid_from).Str("valid_to", p.valid_to);
 }
 
-std::string FullName(Culture c, const NameEntry& first, const NameEntry& last) {
-  if (c == Culture::kJaJP) return std::string(last.text) + " " + std::string(first.text);
-  return std::string(first.text) + " " + std::string(last.text);
+void TenantGenerator::WriteLead(const LeadFields& l, JsonWriter* w) {
+  w->Str("first_name", l.first_name).Str("last_name", l.last_name);
+  if (!l.company.empty()) w->Str("company", l.company);
+  w->Str("email", l.email);
+  if (!l.phone.empty()) w->Str("phone", l.phone);
+  w->Str("status", kLeadStatuses[l.status]).Str("source", l.source).Int("score", l.score);
+  if (!l.converted_contact_id.empty()) w->Str("converted_contact_id", l.converted_contact_id);
 }
 
-std::string EmailAddress(const NameEntry& first, const NameEntry& last, uint64_t unique,
-                         std::string_view domain, Rng* rng) {
-  const std::string f = AsciiName(first);
-  const std::string l = AsciiName(last);
-  std::string out;
-  switch (rng->Below(5)) {
-    case 0:
-      out = f + "." + l;
-      break;
-    case 1:
-      out = f + l;
-      break;
-    case 2:
-      out = f.substr(0, 1) + "." + l;
-      break;
-    case 3:
-      out = f + "_" + l;
-      break;
-    default:
-      out = l + "." + f;
-      break;
-  }
-  AppendUnsigned(&out, unique, 1);
-  out.push_back('@');
-  out.append(domain);
-  return out;
+void TenantGenerator::WriteOpportunity(const OpportunityFields& o, JsonWriter* w) {
+  w->Str("name", o.name)
+      .Str("account_id", o.account_id)
+      .Str("contact_id", o.contact_id)
+      .Int("amount", o.amount)
+      .Str("currency", o.currency)
+      .Str("stage", kStages[o.stage])
+      .Int("probability", kStageProbability[o.stage])
+      .Str("close_date", DateText(o.close))
+      .Str("description", o.description);
 }
 
-void WriteAddress(JsonWriter* w, std::string_view key, const City& city, Rng* rng) {
-  const auto streets = Streets(city.culture);
-  std::string street;
-  switch (city.culture) {
-    // One draw per statement: operands of + are unsequenced, and the output must not depend
-    // on the compiler's evaluation order.
-    case Culture::kJaJP:
-      street = std::string(city.area) + std::to_string(rng->Between(1, 6));
-      street += "-" + std::to_string(rng->Between(1, 24));
-      street += "-" + std::to_string(rng->Between(1, 18));
-      break;
-    case Culture::kDeDE:
-      street = std::string(rng->Pick(streets));
-      street += " " + std::to_string(rng->Between(1, 140));
-      break;
-    default:
-      street = std::to_string(rng->Between(1, 2400));
-      street += " " + std::string(rng->Pick(streets));
-      break;
-  }
-  w->Begin(key)
-      .Str("street", street)
-      .Str("city", city.city)
-      .Str("state", city.state)
-      .Str("postal_code", FillPattern(city.postal, rng))
-      .Str("country", city.country)
-      .End();
+void TenantGenerator::WriteCase(const CaseFields& c, JsonWriter* w) {
+  w->Str("subject", c.subject)
+      .Str("description", c.description)
+      .Str("status", kCaseStatuses[c.status])
+      .Str("priority", kPriorities[c.priority])
+      .Str("contact_id", c.contact_id)
+      .Str("account_id", c.account_id)
+      .Str("origin", c.origin)
+      .Str("category", c.category)
+      .Str("product_id", c.product_id);
+}
+
+Status TenantGenerator::EmitActivity(const Thread& thread, const Activity& a, const Vars& vars,
+                                     Rng* r) {
+  subject_.clear();
+  Render(&subject_, a.subject, vars, r, " ");
+  JsonWriter w = Record(Id("act", tag_, next_activity_++, 7), thread.owner, thread.region);
+  w.Str("parent_type", thread.parent_type)
+      .Str("parent_id", thread.parent_id)
+      .Str("channel", a.channel)
+      .Str("direction", a.direction)
+      .Str("occurred_at", TimeText(a.at))
+      .Str("subject", subject_)
+      .Str("body", a.body);
+  if (a.duration >= 0) w.Int("duration_seconds", a.duration);
+  w.Begin("custom").Str("topic", a.topic).End();
+  return Emit(&w, "activities");
 }
 
 }  // namespace demo_internal
@@ -483,8 +465,8 @@ int Scale(DemoSize size) {
 
 Status GenerateDemo(const DemoOptions& options, const DemoSink& sink) {
   const int scale = Scale(options.size);
-  RETURN_IF_ERROR(demo_internal::GenerateBank(options, scale, sink));
-  return demo_internal::GenerateRetail(options, scale, sink);
+  RETURN_IF_ERROR(demo_internal::bank::BankGenerator(options, scale, sink).Run());
+  return demo_internal::retail::RetailGenerator(options, scale, sink).Run();
 }
 
 const std::vector<std::string>& DemoTenants() {

@@ -1,6 +1,6 @@
 // Internals of the demo data generator (demo_data.h): the PRNG, text and JSON helpers, the
-// template renderer, people and places, and the static text tables. Shared by demo_data.cc,
-// demo_bank.cc, demo_retail.cc and demo_text.cc; not part of the crm API and free to change.
+// template renderer, people and places, the static text tables and what the two tenant generators
+// share. Used by every src/crm/demo_*.cc file; not part of the crm API and free to change.
 //
 // Determinism rules for everything here: all randomness comes from Rng, all arithmetic on money
 // and time is integer, and no output depends on the standard library's distributions, locale or
@@ -130,7 +130,7 @@ class Vars {
 void Render(std::string* out, std::string_view tmpl, const Vars& vars, Rng* rng,
             std::string_view joiner);
 
-// ---- People and places ----
+// ---- People and places (demo_people.cc) ----
 
 enum class Culture : uint8_t { kEnUS, kEnCA, kFrCA, kEnGB, kDeDE, kFrFR, kJaJP, kEnAU };
 
@@ -171,7 +171,7 @@ std::string EmailAddress(const NameEntry& first, const NameEntry& last, uint64_t
 // Writes a postal-address object under `key`; the street is drawn from *rng.
 void WriteAddress(JsonWriter* w, std::string_view key, const City& city, Rng* rng);
 
-// ---- Static text (demo_text.cc) ----
+// ---- Knowledge bases (demo_knowledge.cc) ----
 
 struct Article {
   std::string_view title;
@@ -182,6 +182,8 @@ struct Article {
 };
 std::span<const Article> BankArticles();
 std::span<const Article> RetailArticles();
+
+// ---- Product catalogues (demo_catalogue.cc) ----
 
 struct BankProduct {
   std::string_view key;  // stable handle used by generators ("online_banking")
@@ -210,10 +212,158 @@ std::span<const RetailItem> RetailItems();
 std::string_view RetailWarranty(std::string_view category);
 
 // ---- Tenant generators ----
+// bank::BankGenerator (demo_bank.h) and retail::RetailGenerator (demo_retail.h) derive from
+// TenantGenerator; each one's Run emits its tenant's collections in order.
 
-// Scale 1 (small), 10 (medium) or 100 (large). Each emits its tenant's collections in order.
-Status GenerateBank(const DemoOptions& options, int scale, const DemoSink& sink);
-Status GenerateRetail(const DemoOptions& options, int scale, const DemoSink& sink);
+// Values both tenants use: cases' "status", opportunities' "stage" with its win probability in
+// percent, leads' "status" and cases' "priority".
+inline constexpr std::string_view kCaseStatuses[] = {"new",       "open",     "pending",
+                                                     "escalated", "resolved", "closed"};
+inline constexpr std::string_view kStages[] = {"prospecting", "qualification", "proposal",
+                                               "negotiation", "closed_won",    "closed_lost"};
+inline constexpr int kStageProbability[] = {10, 20, 50, 75, 100, 0};
+inline constexpr std::string_view kLeadStatuses[] = {"new", "working", "qualified", "unqualified",
+                                                     "converted"};
+inline constexpr std::string_view kPriorities[] = {"low", "medium", "high", "urgent"};
+
+// The record a series of activities is about, and who writes them in which region.
+struct Thread {
+  std::string_view parent_type = {};  // "contacts", "cases" or "opportunities"
+  std::string_view parent_id = {};
+  std::string_view owner = {};
+  std::string_view region = {};
+};
+
+// One activity of a Thread. `subject` is a template rendered with the generator's Vars.
+struct Activity {
+  std::string_view channel = {};
+  std::string_view direction = {};
+  int64_t at = 0;  // occurred_at
+  std::string_view subject = {};
+  std::string_view body = {};
+  std::string_view topic = {};  // custom.topic
+  int64_t duration = -1;        // seconds; negative for untimed channels (email, note, ...)
+};
+
+// The fields of records that both tenants write, in the schema's order, up to the custom object,
+// which the tenant adds. Empty optional fields are left out.
+struct ContactFields {
+  std::string_view first_name = {};
+  std::string_view last_name = {};
+  std::string_view email = {};
+  std::string_view phone = {};
+  std::string_view account_id = {};
+  std::string_view title = {};  // optional
+  std::string_view preferred_channel = {};
+  bool marketing = false;  // consent
+  bool profiling = false;
+  std::string_view segment = {};
+  std::string_view date_of_birth = {};  // optional
+  const City* city = nullptr;           // of the mailing address, also giving the locale
+};
+struct ProductFields {
+  std::string_view sku = {};
+  std::string_view name = {};
+  std::string_view description = {};
+  std::string_view category = {};
+  std::string_view kind = {};
+  std::string_view price = {};  // a JSON number
+  std::string_view currency = {};
+  bool active = true;
+  std::string_view valid_from = {};  // optional (offers)
+  std::string_view valid_to = {};    // optional (offers)
+};
+struct LeadFields {
+  std::string_view first_name = {};
+  std::string_view last_name = {};
+  std::string_view company = {};  // optional
+  std::string_view email = {};
+  std::string_view phone = {};  // optional
+  size_t status = 0;            // index into kLeadStatuses
+  std::string_view source = {};
+  int64_t score = 0;
+  std::string_view converted_contact_id = {};  // optional
+};
+struct OpportunityFields {
+  std::string_view name = {};
+  std::string_view account_id = {};
+  std::string_view contact_id = {};
+  int64_t amount = 0;
+  std::string_view currency = {};
+  int stage = 0;  // index into kStages
+  int64_t close = 0;
+  std::string_view description = {};
+};
+struct CaseFields {
+  std::string_view subject = {};
+  std::string_view description = {};
+  int status = 0;       // index into kCaseStatuses
+  size_t priority = 0;  // index into kPriorities
+  std::string_view contact_id = {};
+  std::string_view account_id = {};
+  std::string_view origin = {};
+  std::string_view category = {};
+  std::string_view product_id = {};
+};
+
+// What the generators of both tenants share: the options in the units they work in, per-entity
+// Rngs, record ids, and the writers for what both tenants lay out the same way. Each tenant's
+// generator derives from it and adds its story; every record goes through Record and Emit.
+class TenantGenerator {
+ protected:
+  // `tag` marks the tenant in record ids ("con_b000001").
+  TenantGenerator(const DemoOptions& options, int scale, const DemoSink& sink,
+                  std::string_view tenant, char tag);
+
+  // The generator of entity `index` of `stream` ("bank/contact"), see Rng.
+  Rng R(std::string_view stream, uint64_t index) const {
+    return Rng(seed_, StreamId(stream), index);
+  }
+  int64_t HistoryStartDay() const { return anchor_day_ - kHistoryDays; }
+
+  // Ids of this tenant's records; indices count from 0, ids from 1.
+  std::string AccountId(uint64_t index) const { return Id("acc", tag_, index + 1, 6); }
+  std::string ContactId(uint64_t index) const { return Id("con", tag_, index + 1, 6); }
+  std::string LeadId(uint64_t index) const { return Id("lea", tag_, index + 1, 6); }
+  std::string OppId(uint64_t index) const { return Id("opp", tag_, index + 1, 6); }
+  std::string CaseId(uint64_t index) const { return Id("cas", tag_, index + 1, 6); }
+  std::string ProductId(uint64_t index) const { return Id("prd", tag_, index + 1, 4); }
+
+  // Starts a record with the fields every record begins with.
+  JsonWriter Record(std::string_view id, std::string_view owner, std::string_view region);
+  // Closes the record started by Record and hands it to the sink as one of `collection`.
+  Status Emit(JsonWriter* record, std::string_view collection);
+
+  // Emits one knowledge record per article, each reviewed at a random time (stream `stream`) in
+  // the ten months before the anchor.
+  Status EmitKnowledge(std::span<const Article> articles, std::string_view stream,
+                       std::string_view (*region_of)(const Article&));
+  // The names and email of lead `index` when it is not a contact: a person of `city`'s culture.
+  static void NewLeadPerson(const City& city, uint64_t index, Rng* r, std::string* first_name,
+                            std::string* last_name, std::string* email);
+  // Write the fields into a record started by Record. The contact's mailing address is drawn from
+  // `address`.
+  static void WriteContact(const ContactFields& c, Rng* address, JsonWriter* w);
+  static void WriteProduct(const ProductFields& p, JsonWriter* w);
+  static void WriteLead(const LeadFields& l, JsonWriter* w);
+  static void WriteOpportunity(const OpportunityFields& o, JsonWriter* w);
+  static void WriteCase(const CaseFields& c, JsonWriter* w);
+  // Emits an activity of `thread` with the next activity id.
+  Status EmitActivity(const Thread& thread, const Activity& activity, const Vars& vars, Rng* r);
+
+  const int64_t anchor_;      // DemoOptions::anchor_unix_ms
+  const int64_t anchor_day_;  // the anchor's day (days since the epoch)
+  const int scale_;           // 1 (small), 10 (medium) or 100 (large); multiplies every count
+
+ private:
+  const uint64_t seed_;
+  const std::string_view tenant_;
+  const char tag_;
+  const DemoSink& sink_;
+  std::string json_;
+  std::string subject_;
+  uint64_t next_activity_ = 1;
+};
 
 }  // namespace crmi::crm::demo_internal
 

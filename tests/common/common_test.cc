@@ -74,6 +74,18 @@ TEST(TimeFormatTest, Dates) {
   EXPECT_TRUE(IsValidDate("1900-12-31"));
 }
 
+TEST(TimeFormatTest, CivilFromDaysInvertsDaysFromCivil) {
+  const CivilDate leap_day = CivilFromDays(DaysFromCivil(2024, 2, 29));
+  EXPECT_EQ(leap_day.year, 2024);
+  EXPECT_EQ(leap_day.month, 2u);
+  EXPECT_EQ(leap_day.day, 29u);
+  EXPECT_EQ(CivilFromDays(-1).year, 1969);  // the day before the epoch
+  for (int64_t days = -800'000; days <= 800'000; days += 97) {
+    const CivilDate c = CivilFromDays(days);
+    ASSERT_EQ(DaysFromCivil(c.year, c.month, c.day), days);
+  }
+}
+
 TEST(IdsTest, UlidsAreSortableAndUnique) {
   std::set<std::string> seen;
   for (int i = 0; i < 10000; ++i) {
