@@ -1,7 +1,7 @@
 #include "src/common/json_text.h"
 
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 
 namespace crmi {
 namespace {
@@ -127,8 +127,8 @@ JsonObject& JsonObject::Add(std::string_view key, double value) {
     text_ += "null";
   } else {
     char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.17g", value);
-    text_ += buf;
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+    text_.append(buf, ec == std::errc() ? end : buf);
   }
   return *this;
 }

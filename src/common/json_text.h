@@ -31,6 +31,7 @@ class JsonObject {
   JsonObject& Add(std::string_view key, int64_t value);
   JsonObject& Add(std::string_view key, int value) { return Add(key, static_cast<int64_t>(value)); }
   JsonObject& Add(std::string_view key, uint64_t value);
+  // Shortest text that reads back as the same double; NaN and infinities become null.
   JsonObject& Add(std::string_view key, double value);
   JsonObject& Add(std::string_view key, bool value);
   // `json` must already be valid JSON text (an object, array, number...).
@@ -39,6 +40,9 @@ class JsonObject {
 
   // Closes the object and returns its text; the builder is left empty.
   std::string Finish();
+  // The members added so far, without braces ("\"a\":1,\"b\":2"), for splicing into another
+  // object.
+  std::string_view members() const { return std::string_view(text_).substr(1); }
 
  private:
   void Key(std::string_view key);

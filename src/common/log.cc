@@ -91,6 +91,16 @@ void Emit(spdlog::logger* logger, const std::string& line) {
   }
 }
 
+// Closes `line` (an open object) with the members of `fields`.
+void AppendMembers(std::string* line, const Fields& fields) {
+  const std::string_view members = fields.members();
+  if (!members.empty()) {
+    line->push_back(',');
+    line->append(members);
+  }
+  line->push_back('}');
+}
+
 }  // namespace
 
 Result<Level> ParseLevel(std::string_view name) {
@@ -137,44 +147,6 @@ void Shutdown() {
 bool Enabled(Level level) { return static_cast<int>(level) >= GetState().level.load(); }
 bool AccessEnabled() { return GetState().access_on.load(); }
 
-Fields& Fields::Add(std::string_view key, std::string_view value) {
-  text_.push_back(',');
-  AppendJsonString(&text_, key);
-  text_.push_back(':');
-  AppendJsonString(&text_, value);
-  return *this;
-}
-Fields& Fields::Add(std::string_view key, int64_t value) {
-  text_.push_back(',');
-  AppendJsonString(&text_, key);
-  text_.push_back(':');
-  text_ += std::to_string(value);
-  return *this;
-}
-Fields& Fields::Add(std::string_view key, uint64_t value) {
-  text_.push_back(',');
-  AppendJsonString(&text_, key);
-  text_.push_back(':');
-  text_ += std::to_string(value);
-  return *this;
-}
-Fields& Fields::Add(std::string_view key, double value) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.6g", value);
-  text_.push_back(',');
-  AppendJsonString(&text_, key);
-  text_.push_back(':');
-  text_ += buf;
-  return *this;
-}
-Fields& Fields::Add(std::string_view key, bool value) {
-  text_.push_back(',');
-  AppendJsonString(&text_, key);
-  text_.push_back(':');
-  text_ += value ? "true" : "false";
-  return *this;
-}
-
 void Write(Level level, std::string_view msg, const Fields& fields) {
   if (!Enabled(level) || level == Level::kOff) return;
   std::string line = "{\"ts\":\"";
@@ -187,8 +159,7 @@ void Write(Level level, std::string_view msg, const Fields& fields) {
     line += ",\"request_id\":";
     AppendJsonString(&line, t_request_id);
   }
-  line += fields.text();
-  line.push_back('}');
+  AppendMembers(&line, fields);
   Emit(GetState().app.load(), line);
 }
 
@@ -198,8 +169,7 @@ void Access(const Fields& fields) {
   std::string line = "{\"ts\":\"";
   line += FormatRfc3339Millis(Clock::Real()->NowUnixMillis());
   line += "\",\"msg\":\"access\"";
-  line += fields.text();
-  line.push_back('}');
+  AppendMembers(&line, fields);
   Emit(st.access.load(), line);
 }
 

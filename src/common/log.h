@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "src/common/json_text.h"
 #include "src/common/status.h"
 
 namespace crmi::log {
@@ -39,25 +40,8 @@ void Shutdown();
 
 bool Enabled(Level level);
 
-// Extra members of a log line, built in order.
-class Fields {
- public:
-  Fields& Add(std::string_view key, std::string_view value);
-  Fields& Add(std::string_view key, const char* value) { return Add(key, std::string_view(value)); }
-  Fields& Add(std::string_view key, const std::string& value) {
-    return Add(key, std::string_view(value));
-  }
-  Fields& Add(std::string_view key, int64_t value);
-  Fields& Add(std::string_view key, int value) { return Add(key, static_cast<int64_t>(value)); }
-  Fields& Add(std::string_view key, uint64_t value);
-  Fields& Add(std::string_view key, double value);
-  Fields& Add(std::string_view key, bool value);
-  // ",\"k\":v" fragments, ready to splice into an object.
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;
-};
+// Extra members of a log line, built in order: log::Info("x", log::Fields().Add("n", 3)).
+using Fields = JsonObject;
 
 void Write(Level level, std::string_view msg, const Fields& fields = Fields());
 inline void Debug(std::string_view m, const Fields& f = Fields()) { Write(Level::kDebug, m, f); }

@@ -28,6 +28,13 @@ Status CsvParser::EndRow(const RowFn& fn) {
   return s;
 }
 
+Status CsvParser::EndLine(char c, const RowFn& fn) {
+  pending_cr_ = c == '\r';  // a following \n belongs to this line end
+  RETURN_IF_ERROR(EndRow(fn));
+  ++line_;
+  return Status::Ok();
+}
+
 Status CsvParser::Feed(std::string_view chunk, const RowFn& fn) {
   if (at_start_) {
     const size_t take = std::min(chunk.size(), 3 - start_.size());
@@ -56,9 +63,7 @@ Status CsvParser::Consume(std::string_view chunk, const RowFn& fn) {
         // Skip to the end of the line. A bad row inside quotes may swallow following lines;
         // that is the price of not buffering unbounded input.
         if (c == '\n' || c == '\r') {
-          pending_cr_ = c == '\r';
-          RETURN_IF_ERROR(EndRow(fn));
-          ++line_;
+          RETURN_IF_ERROR(EndLine(c, fn));
         }
         break;
       case State::kFieldStart:
@@ -69,9 +74,7 @@ Status CsvParser::Consume(std::string_view chunk, const RowFn& fn) {
           row_has_data_ = true;
           EndField();
         } else if (c == '\n' || c == '\r') {
-          pending_cr_ = c == '\r';
-          RETURN_IF_ERROR(EndRow(fn));
-          ++line_;
+          RETURN_IF_ERROR(EndLine(c, fn));
         } else {
           field_.push_back(c);
           row_has_data_ = true;
@@ -83,9 +86,7 @@ Status CsvParser::Consume(std::string_view chunk, const RowFn& fn) {
           EndField();
           state_ = State::kFieldStart;
         } else if (c == '\n' || c == '\r') {
-          pending_cr_ = c == '\r';
-          RETURN_IF_ERROR(EndRow(fn));
-          ++line_;
+          RETURN_IF_ERROR(EndLine(c, fn));
         } else {
           field_.push_back(c);
         }
@@ -106,9 +107,7 @@ Status CsvParser::Consume(std::string_view chunk, const RowFn& fn) {
           EndField();
           state_ = State::kFieldStart;
         } else if (c == '\n' || c == '\r') {
-          pending_cr_ = c == '\r';
-          RETURN_IF_ERROR(EndRow(fn));
-          ++line_;
+          RETURN_IF_ERROR(EndLine(c, fn));
         } else {
           state_ = State::kBadRow;
           bad_reason_ = "unexpected character after closing quote";

@@ -34,6 +34,7 @@ class CsvParser {
 
   Status Consume(std::string_view data, const RowFn& fn);
   Status EndRow(const RowFn& fn);
+  Status EndLine(char c, const RowFn& fn);
   void EndField();
 
   const size_t max_row_bytes_;
