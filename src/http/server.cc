@@ -416,8 +416,9 @@ struct Server::Impl {
   }
 
   // Answers a request that failed at the transport level (malformed, too large, too slow) and
-  // runs the final stage for it.
-  asio::awaitable<void> TransportError(Conn& conn, RequestContext& ctx, const error_code& cause) {
+  // runs the response stage for the `ran` filters whose OnRequest ran, then the final stage.
+  asio::awaitable<void> TransportError(Conn& conn, RequestContext& ctx, const error_code& cause,
+                                       size_t ran) {
     if (ctx.request_id.empty()) AssignRequestId(ctx);
     int status = 400;
     std::string slug = "bad-request";
@@ -438,8 +439,20 @@ struct Server::Impl {
     }
     SetProblem(ctx, status, slug, detail);
     ctx.local_reply = true;
+    chain->RunResponse(ctx, ran);
     error_code ec;
     co_await Write(conn, ctx, false, ec);
+    chain->RunComplete(ctx);
+  }
+
+  // The client went away in the middle of a request: nothing to answer, but the request still
+  // passes the response and final stages (logged as 499, in-flight gauge released).
+  void Abandon(RequestContext& ctx, size_t ran) {
+    ctx.response = Response();
+    ctx.response.status = 499;
+    ctx.response.problem = "client-closed-request";
+    ctx.local_reply = true;
+    chain->RunResponse(ctx, ran);
     chain->RunComplete(ctx);
   }
 
@@ -472,7 +485,7 @@ struct Server::Impl {
                                         asio::redirect_error(asio::use_awaitable, ec));
       conn->Disarm();
       if (ec) {
-        if (conn->timed_out || !IsDisconnect(ec)) co_await TransportError(*conn, ctx, ec);
+        if (conn->timed_out || !IsDisconnect(ec)) co_await TransportError(*conn, ctx, ec, 0);
         break;
       }
       FillRequest(header_parser, &ctx.request, &ctx.bytes_received);
@@ -501,7 +514,10 @@ struct Server::Impl {
           bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
           stream.expires_after(options.write_timeout);
           co_await bhttp::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
-          if (ec) break;
+          if (ec) {
+            Abandon(ctx, ran);
+            break;
+          }
         }
         if (ctx.route->streaming) {
           std::unique_ptr<BodySink> sink;
@@ -535,7 +551,11 @@ struct Server::Impl {
             }
             if (ec) {
               transport_failed = true;
-              if (conn->timed_out || !IsDisconnect(ec)) co_await TransportError(*conn, ctx, ec);
+              if (conn->timed_out || !IsDisconnect(ec)) {
+                co_await TransportError(*conn, ctx, ec, ran);
+              } else {
+                Abandon(ctx, ran);
+              }
             } else if (!sink_status.ok()) {
               SetProblem(ctx, sink_status);
               ctx.close_connection = !body_parser.is_done();
@@ -558,7 +578,11 @@ struct Server::Impl {
             conn->Disarm();
             if (ec) {
               transport_failed = true;
-              if (conn->timed_out || !IsDisconnect(ec)) co_await TransportError(*conn, ctx, ec);
+              if (conn->timed_out || !IsDisconnect(ec)) {
+                co_await TransportError(*conn, ctx, ec, ran);
+              } else {
+                Abandon(ctx, ran);
+              }
             } else {
               ctx.request.body = std::move(body_parser.get().body());
               ctx.bytes_received += static_cast<int64_t>(ctx.request.body.size());

@@ -229,6 +229,20 @@ TEST_F(ServerE2ETest, BodyAndHeaderLimits) {
   slow.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n");
   ExpectProblem(slow.ReadResponse(), 408, "request-timeout");
 
+  // A client that leaves mid-body: nothing to answer, but the request is accounted for.
+  {
+    HttpConnection gone(port());
+    gone.SendRaw(
+        "POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 1000\r\n\r\n{\"last_");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto metrics = Fetch(port(), "GET", "/metrics");
+  EXPECT_NE(metrics.body.find("crmi_http_requests_in_flight 1\n"), std::string::npos)
+      << "only the /metrics request itself may be in flight";
+  EXPECT_NE(metrics.body.find("crmi_http_requests_total{route=\"records.create\",status=\"499\"}"),
+            std::string::npos);
+
   // The server is still fine.
   EXPECT_EQ(Fetch(port(), "GET", "/healthz").status, 200);
 }
