@@ -243,7 +243,11 @@ Status Importer::Drain() {
 Status Importer::OnLine(std::string_view line, int64_t line_no) {
   if (IsBlank(line)) return Status::Ok();
   ++report_.lines;
-  auto prepared = PrepareRecord(collection_, line, tenant_);
+  return OnRecord(line, line_no);
+}
+
+Status Importer::OnRecord(std::string_view json, int64_t line_no) {
+  auto prepared = PrepareRecord(collection_, json, tenant_);
   if (!prepared.ok()) {
     Fail(line_no, prepared.status());
     return Status::Ok();
@@ -278,8 +282,7 @@ Status Importer::OnCsvRow(const std::vector<std::string>& fields, int64_t line_n
                                   " columns, header has " + std::to_string(header_.size())));
     return Status::Ok();
   }
-  --report_.lines;  // OnLine counts it
-  return OnLine(CsvRowToJson(collection_, header_, fields), line_no);
+  return OnRecord(CsvRowToJson(collection_, header_, fields), line_no);
 }
 
 Status Importer::Feed(std::string_view chunk) {

@@ -70,7 +70,8 @@ class Importer {
   int64_t bytes_seen() const { return bytes_; }
 
  private:
-  Status OnLine(std::string_view line, int64_t line_no);
+  Status OnLine(std::string_view line, int64_t line_no);  // counts the line, skips blank ones
+  Status OnRecord(std::string_view json, int64_t line_no);
   Status OnCsvRow(const std::vector<std::string>& fields, int64_t line_no, const Status& error);
   void Fail(int64_t line_no, const Status& s);
   // Submits the current batch and waits for the previous one: one batch commits while the
