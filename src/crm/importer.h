@@ -35,7 +35,7 @@ class CsvParser;
 enum class ImportFormat { kNdjson, kCsv };
 
 struct ImportOptions {
-  size_t batch_rows = 2000;
+  size_t batch_rows = 5000;
   size_t batch_bytes = 8 << 20;
   size_t max_line_bytes = 1 << 20;
   size_t max_reported_errors = 1000;

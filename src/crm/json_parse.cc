@@ -1,21 +1,21 @@
 #include "src/crm/json_parse.h"
 
 #include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include <charconv>
+#include <cstring>
+
+#include "src/common/json_text.h"
 
 namespace crmi::crm {
 namespace {
 
 constexpr size_t kMaxNumberChars = 100;
-constexpr size_t kMaxExponentDigits = 3;
-constexpr unsigned kReaderFlags = rapidjson::kParseValidateEncodingFlag |
-                                  rapidjson::kParseIterativeFlag |
-                                  rapidjson::kParseNumbersAsStringsFlag;
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+constexpr size_t kMaxInputBytes = 64 << 20;
+// No kParseValidateEncodingFlag: ParseJson validates UTF-8 itself, faster.
+constexpr unsigned kReaderFlags =
+    rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
 
 // SAX handler that forwards to a Document's own handler, converting raw number tokens exactly.
 class ExactNumbers {
@@ -37,6 +37,10 @@ class ExactNumbers {
   bool EndArray(rapidjson::SizeType n) { return doc_.EndArray(n); }
 
   bool RawNumber(const char* s, rapidjson::SizeType n, bool /*copy*/) {
+    if (n > kMaxNumberChars) {
+      too_long_ = true;
+      return false;
+    }
     const char* end = s + n;
     const bool integral = std::string_view(s, n).find_first_of(".eE") == std::string_view::npos;
     if (integral) {
@@ -57,67 +61,45 @@ class ExactNumbers {
   }
 
   bool out_of_range() const { return out_of_range_; }
+  bool too_long() const { return too_long_; }
 
  private:
   rapidjson::Document& doc_;
   bool out_of_range_ = false;
+  bool too_long_ = false;
 };
 
 }  // namespace
 
-bool JsonNumbersWithinLimits(std::string_view s) {
-  bool in_string = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;  // skip the escaped character (\" must not end the string)
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      continue;
-    }
-    if (c != '-' && !IsDigit(c)) continue;
-    // A number token: [-] digits [. digits] [e|E [+|-] digits]. Anything malformed is left to
-    // the parser; this only measures.
-    const size_t start = i;
-    while (i < s.size() && (IsDigit(s[i]) || s[i] == '-' || s[i] == '.')) ++i;
-    if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-      ++i;
-      if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
-      while (i < s.size() && s[i] == '0') ++i;
-      size_t exp_digits = 0;
-      while (i < s.size() && IsDigit(s[i])) {
-        ++i;
-        ++exp_digits;
-      }
-      if (exp_digits > kMaxExponentDigits) return false;
-    }
-    if (i - start > kMaxNumberChars) return false;
-    --i;  // the loop's ++i moves to the character after the token
-  }
-  return true;
-}
-
 JsonParseResult ParseJson(std::string_view json, rapidjson::Document* doc) {
   JsonParseResult result;
-  if (!JsonNumbersWithinLimits(json)) {
-    result.error = "a number is longer than 100 characters or has an exponent above 999";
+  if (json.size() > kMaxInputBytes) {
+    result.error = "larger than " + std::to_string(kMaxInputBytes) + " bytes";
     return result;
   }
-  rapidjson::MemoryStream ms(json.data(), json.size());
-  rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> in(ms);
-  rapidjson::Reader reader;
+  if (std::memchr(json.data(), '\0', json.size()) != nullptr) {
+    result.error = "contains a NUL byte";
+    return result;
+  }
+  if (!IsValidUtf8(json)) {
+    result.error = "not valid UTF-8";
+    return result;
+  }
+  // A NUL-terminated copy: RapidJSON's SSE2 scanning works on StringStream only. Per thread, so
+  // its capacity is reused from call to call.
+  thread_local std::string text;
+  text.assign(json.data(), json.size());
+  rapidjson::StringStream in(text.c_str());
+  // One reader per thread: its parse stack is reused instead of allocated per call.
+  thread_local rapidjson::Reader reader;
   rapidjson::ParseResult parsed;
   bool out_of_range = false;
+  bool too_long = false;
   auto generate = [&](rapidjson::Document& handler) {
     ExactNumbers exact(handler);
     parsed = reader.Parse<kReaderFlags>(in, exact);
     out_of_range = exact.out_of_range();
+    too_long = exact.too_long();
     return !parsed.IsError();
   };
   doc->Populate(generate);
@@ -125,7 +107,10 @@ JsonParseResult ParseJson(std::string_view json, rapidjson::Document* doc) {
     result.ok = true;
     return result;
   }
-  if (out_of_range) {
+  if (too_long) {
+    result.error = "a number is longer than " + std::to_string(kMaxNumberChars) +
+                   " characters (at byte " + std::to_string(parsed.Offset()) + ")";
+  } else if (out_of_range) {
     result.error = "a number is out of the range of a double (at byte " +
                    std::to_string(parsed.Offset()) + ")";
   } else {

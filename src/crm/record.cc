@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <unordered_map>
 
 #include "src/common/ids.h"
 #include "src/common/json_text.h"
@@ -185,6 +186,22 @@ std::string RangeText(const Field& f) {
   return out;
 }
 
+// A field's default as a JSON value, parsed once per thread (defaults are schema constants; the
+// text is compared so a schema freed and another allocated at the same address cannot alias).
+const Value& DefaultValue(const Field& f) {
+  thread_local std::unordered_map<const Field*, std::pair<std::string, Document>> cache;
+  auto& [text, doc] = cache[&f];
+  if (text != f.default_json || doc.IsNull()) {
+    text = f.default_json;
+    doc.Parse(text.data(), text.size());
+  }
+  return doc;
+}
+
+// Per-call arena for the documents of one record: its first kArenaBytes come from the stack, so
+// a typical record is parsed without touching the heap.
+constexpr size_t kArenaBytes = 16 << 10;
+
 // Validates records field by field and writes the canonical document as it goes.
 class Validator {
  public:
@@ -224,9 +241,7 @@ class Validator {
       const Value* v = (it == obj.MemberEnd() || it->value.IsNull()) ? nullptr : &it->value;
       store::Value index_value;
       if (v == nullptr && !f.default_json.empty() && f.type != FieldType::kObject) {
-        Document def;
-        def.Parse(f.default_json.data(), f.default_json.size());
-        WriteField(f, f.name, def, &index_value);
+        WriteField(f, f.name, DefaultValue(f), &index_value);
       } else if (v != nullptr) {
         WriteField(f, f.name, *v, &index_value);
       } else if (f.type == FieldType::kObject && HasDefaults(f)) {
@@ -385,9 +400,7 @@ class Validator {
           if (it != v.MemberEnd() && !it->value.IsNull()) {
             WriteField(sub, sub_path, it->value, &ignored);
           } else if (!sub.default_json.empty()) {
-            Document def;
-            def.Parse(sub.default_json.data(), sub.default_json.size());
-            WriteField(sub, sub_path, def, &ignored);
+            WriteField(sub, sub_path, DefaultValue(sub), &ignored);
           } else if (sub.required) {
             Error(sub_path, "is required");
           }
@@ -458,8 +471,9 @@ Status CheckSystemMembers(const Value& obj, std::string_view tenant, std::string
   return Status::Ok();
 }
 
-Result<PreparedRecord> Finish(const Collection& c, const Value& obj, std::string id) {
-  rapidjson::StringBuffer buf;
+Result<PreparedRecord> Finish(const Collection& c, const Value& obj, std::string id,
+                              size_t size_hint) {
+  rapidjson::StringBuffer buf(nullptr, size_hint + 64);
   Writer w(buf);
   Validator v(c, &w);
   PreparedRecord out;
@@ -518,23 +532,29 @@ bool DepthOk(const Value& v, int depth) {
 
 Result<PreparedRecord> PrepareRecord(const Collection& c, std::string_view json,
                                      std::string_view tenant) {
-  Document doc;
+  char arena[kArenaBytes];
+  rapidjson::MemoryPoolAllocator<> alloc(arena, sizeof(arena));
+  Document doc(&alloc);
   RETURN_IF_ERROR(ParseObject(json, &doc, "record"));
   std::string id;
   RETURN_IF_ERROR(CheckSystemMembers(doc, tenant, &id, {}));
-  return Finish(c, doc, std::move(id));
+  return Finish(c, doc, std::move(id), json.size());
 }
 
 Result<PreparedRecord> PrepareMergePatch(const Collection& c, std::string_view stored_doc,
                                          std::string_view patch_json, std::string_view id,
                                          std::string_view tenant) {
-  Document patch;
+  char patch_arena[kArenaBytes];
+  rapidjson::MemoryPoolAllocator<> patch_alloc(patch_arena, sizeof(patch_arena));
+  Document patch(&patch_alloc);
   RETURN_IF_ERROR(ParseObject(patch_json, &patch, "merge patch"));
   if (!DepthOk(patch, 1)) {
     return InvalidArgument("merge patch nested deeper than " + std::to_string(kMaxJsonDepth));
   }
   RETURN_IF_ERROR(CheckSystemMembers(patch, tenant, nullptr, id));
-  Document target;
+  char target_arena[kArenaBytes];
+  rapidjson::MemoryPoolAllocator<> target_alloc(target_arena, sizeof(target_arena));
+  Document target(&target_alloc);
   if (!ParseJson(stored_doc, &target).ok || !target.IsObject()) {
     return DataLoss("stored document of " + c.name + " '" + std::string(id) + "' is corrupt");
   }
@@ -544,7 +564,7 @@ Result<PreparedRecord> PrepareMergePatch(const Collection& c, std::string_view s
     if (m != patch.MemberEnd()) patch.RemoveMember(m);
   }
   MergeInto(&target, patch, target.GetAllocator());
-  return Finish(c, target, std::string(id));
+  return Finish(c, target, std::string(id), stored_doc.size() + patch_json.size());
 }
 
 void AppendRecordJson(std::string* out, std::string_view tenant, const store::StoredRecord& r) {

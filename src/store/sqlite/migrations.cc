@@ -6,17 +6,23 @@ namespace crmi::store::sqlite {
 namespace {
 
 // Every collection table has the same system columns; `columns` adds the indexed fields
-// (mirrored from the JSON document by the writer) and `indexes` their index definitions. Each
-// index costs every insert, so only fields that filters and joins hit often get one (region,
-// low in cardinality, is scanned within the tenant instead).
-// Mirrored columns are declared without a type (no affinity), so "00123" stays text and 7 stays
-// an integer, exactly as in the document.
+// (mirrored from the JSON document by the writer) and `indexes` their index definitions.
+//
+// Layout: `seq`, the rowid, is (tenant id << 40) | n with n counted per tenant and collection
+// (tenants.h), so each tenant's records are one contiguous rowid range: listing a tenant in seq
+// order is a range scan of the table itself, needs no (tenant, seq) index, and never reads
+// another tenant's pages. `tenant` is the small integer id from the `tenants` table.
+//
+// Each index costs every insert, so only fields that filters and joins hit often get one (region,
+// low in cardinality, is scanned within the tenant's range instead). Mirrored columns are
+// declared without a type (no affinity), so "00123" stays text and 7 stays an integer, exactly as
+// in the document.
 std::string CollectionTable(const std::string& name, const std::string& columns,
                             const std::vector<std::string>& indexes) {
   std::string sql = "CREATE TABLE " + name +
                     " (\n"
                     "  seq INTEGER PRIMARY KEY,\n"
-                    "  tenant TEXT NOT NULL,\n"
+                    "  tenant INTEGER NOT NULL,\n"
                     "  id TEXT NOT NULL,\n"
                     "  version INTEGER NOT NULL,\n"
                     "  created_at TEXT NOT NULL,\n"
@@ -27,8 +33,6 @@ std::string CollectionTable(const std::string& name, const std::string& columns,
                     "  doc TEXT NOT NULL,\n"
                     "  UNIQUE (tenant, id)\n"
                     ");\n";
-  sql += "INSERT INTO sequences (collection, next) VALUES ('" + name + "', 1);\n";
-  sql += "CREATE INDEX " + name + "_tenant_seq ON " + name + " (tenant, seq);\n";
   sql += "CREATE INDEX " + name + "_owner ON " + name + " (tenant, owner_id, seq);\n";
   for (const auto& idx : indexes) sql += idx + ";\n";
   return sql;
@@ -38,10 +42,14 @@ std::vector<Migration> Build() {
   std::vector<Migration> all;
   std::string v1 =
       "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
-      // Next seq per collection: assigned by the writer, never reused (unlike a bare rowid
-      // after deleting the newest row) and cheaper than AUTOINCREMENT's per-statement upkeep.
-      "CREATE TABLE sequences (collection TEXT PRIMARY KEY, next INTEGER NOT NULL);\n"
-      "INSERT INTO meta(key, value) VALUES ('created_by', 'crmi');\n";
+      "INSERT INTO meta(key, value) VALUES ('created_by', 'crmi');\n"
+      // Tenant names to the small ids that prefix seq. Never deleted, so ids are never reused.
+      "CREATE TABLE tenants (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);\n"
+      // Next seq per collection and tenant: assigned by the writer, never reused (unlike a bare
+      // rowid after deleting the newest row) and cheaper than AUTOINCREMENT's per-statement
+      // bookkeeping.
+      "CREATE TABLE sequences (collection TEXT NOT NULL, tenant INTEGER NOT NULL, next INTEGER "
+      "NOT NULL, PRIMARY KEY (collection, tenant));\n";
   v1 += CollectionTable("accounts", "  name,\n",
                         {"CREATE INDEX accounts_name ON accounts (tenant, name, seq)"});
   v1 += CollectionTable("contacts", "  account_id,\n  email,\n",

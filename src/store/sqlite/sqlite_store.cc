@@ -18,93 +18,13 @@
 #include "src/common/metrics.h"
 #include "src/common/time_format.h"
 #include "src/store/sqlite/migrations.h"
+#include "src/store/sqlite/queries.h"
 #include "src/store/sqlite/sqlite_db.h"
+#include "src/store/sqlite/tenants.h"
+#include "src/store/sqlite/write_txn.h"
 
 namespace crmi::store::sqlite {
 namespace {
-
-constexpr int kMaxListLimit = 10000;
-
-struct CollectionInfo {
-  std::string name;
-  std::vector<std::string> indexed;  // in CollectionSpec order
-  std::string get_sql;
-  std::string insert_sql;
-  std::string update_sql;
-  std::string delete_sql;
-  std::string exists_sql;
-
-  bool IsColumn(std::string_view field) const {
-    if (field == "id" || field == "created_at" || field == "updated_at" || field == "version") {
-      return true;
-    }
-    return std::find(indexed.begin(), indexed.end(), field) != indexed.end();
-  }
-};
-
-CollectionInfo BuildInfo(const CollectionSpec& spec) {
-  CollectionInfo c;
-  c.name = spec.name;
-  c.indexed = spec.indexed_fields;
-  const std::string cols = "seq, id, version, created_at, updated_at, doc";
-  c.get_sql = "SELECT " + cols + " FROM " + c.name + " WHERE tenant = ?1 AND id = ?2";
-  c.exists_sql = "SELECT version FROM " + c.name + " WHERE tenant = ?1 AND id = ?2";
-  // ?1 tenant, ?2 id, ?3 now, ?4 doc, ?5.. indexed values, then seq
-  std::string names, params, sets;
-  for (size_t i = 0; i < c.indexed.size(); ++i) {
-    const std::string p = "?" + std::to_string(5 + i);
-    names += ", " + c.indexed[i];
-    params += ", " + p;
-    sets += ", " + c.indexed[i] + " = " + p;
-  }
-  c.insert_sql = "INSERT INTO " + c.name + " (tenant, id, version, created_at, updated_at, doc" +
-                 names + ", seq) VALUES (?1, ?2, 1, ?3, ?3, ?4" + params + ", ?" +
-                 std::to_string(5 + c.indexed.size()) + ")";
-  // ?1 tenant, ?2 id, ?3 now, ?4 doc, ?5.. indexed, then expected version and seq
-  const std::string ver = "?" + std::to_string(5 + c.indexed.size());
-  const std::string seq = "?" + std::to_string(6 + c.indexed.size());
-  c.update_sql = "UPDATE " + c.name + " SET version = version + 1, updated_at = ?3, doc = ?4" +
-                 sets + " WHERE tenant = ?1 AND id = ?2 AND (" + ver + " = 0 OR version = " + ver +
-                 ") AND (" + seq + " = 0 OR seq = " + seq + ") RETURNING seq, version, created_at";
-  c.delete_sql = "DELETE FROM " + c.name +
-                 " WHERE tenant = ?1 AND id = ?2 AND (?3 = 0 OR version = ?3) AND (?4 = 0 OR "
-                 "seq = ?4)";
-  return c;
-}
-
-bool IsPathSegment(std::string_view s) {
-  if (s.empty() || s.size() > 64) return false;
-  for (char ch : s) {
-    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-          ch == '_')) {
-      return false;
-    }
-  }
-  return true;
-}
-
-bool IsValidPath(std::string_view path) {
-  size_t start = 0;
-  int depth = 0;
-  while (true) {
-    const size_t dot = path.find('.', start);
-    if (!IsPathSegment(path.substr(start, dot == std::string_view::npos ? dot : dot - start))) {
-      return false;
-    }
-    if (++depth > 8) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
-
-void ReadRow(const Stmt& st, StoredRecord* r) {
-  r->seq = st.ColumnInt(0);
-  r->id = st.ColumnText(1);
-  r->version = st.ColumnInt(2);
-  r->created_at = st.ColumnText(3);
-  r->updated_at = st.ColumnText(4);
-  r->doc = st.ColumnText(5);
-}
 
 // Metrics of the store; all pointers null when no registry was given.
 struct StoreMetrics {
@@ -151,116 +71,6 @@ class Timer {
   prometheus::Histogram* h_;
   Clock* clock_;
   int64_t start_;
-};
-
-class SqliteStore;
-
-// Queries shared by reader transactions and the writer transaction.
-class Queries {
- public:
-  explicit Queries(const std::map<std::string, CollectionInfo, std::less<>>* collections)
-      : collections_(collections) {}
-
-  Result<const CollectionInfo*> Find(std::string_view collection) const {
-    auto it = collections_->find(collection);
-    if (it == collections_->end()) {
-      return InvalidArgument("unknown collection '" + std::string(collection) + "'");
-    }
-    return &it->second;
-  }
-
-  Result<StoredRecord> Get(Connection* conn, std::string_view collection, std::string_view tenant,
-                           std::string_view id) const {
-    ASSIGN_OR_RETURN(const CollectionInfo* c, Find(collection));
-    ASSIGN_OR_RETURN(Stmt st, conn->Prepare(c->get_sql));
-    st.BindText(1, tenant);
-    st.BindText(2, id);
-    bool row = false;
-    RETURN_IF_ERROR(st.Step(&row));
-    if (!row) return NotFound(std::string(collection) + " '" + std::string(id) + "' not found");
-    StoredRecord r;
-    ReadRow(st, &r);
-    return r;
-  }
-
-  Status List(Connection* conn, const ListQuery& q, std::vector<StoredRecord>* out) const {
-    ASSIGN_OR_RETURN(const CollectionInfo* c, Find(q.collection));
-    if (q.limit < 1 || q.limit > kMaxListLimit) {
-      return InvalidArgument("limit must be between 1 and " + std::to_string(kMaxListLimit));
-    }
-    std::string sql = "SELECT seq, id, version, created_at, updated_at, doc FROM " + c->name +
-                      " WHERE tenant = ?";
-    // Parameters in SQL order: a value, or a JSON path for json_extract on non-column fields.
-    struct Bind {
-      const Value* value;
-      std::string path;
-    };
-    std::vector<Bind> binds;
-    for (const FieldFilter& f : q.filters) {
-      if (!IsValidPath(f.field)) {
-        return InvalidArgument("invalid filter field '" + f.field + "'");
-      }
-      const bool column = c->IsColumn(f.field);
-      const std::string lhs = column ? f.field : "json_extract(doc, ?)";
-      auto bind_lhs = [&] {
-        if (!column) binds.push_back({nullptr, "$." + f.field});
-      };
-      if (f.op == FieldFilter::Op::kEq) {
-        if (f.values.size() != 1) return InvalidArgument("equality filter needs one value");
-        bind_lhs();
-        if (std::holds_alternative<std::monostate>(f.values[0])) {
-          sql += " AND " + lhs + " IS NULL";
-        } else {
-          sql += " AND " + lhs + " = ?";
-          binds.push_back({&f.values[0], {}});
-        }
-      } else {
-        if (f.values.empty() || f.values.size() > 100) {
-          return InvalidArgument("not-in filter needs 1..100 values");
-        }
-        bind_lhs();
-        bind_lhs();
-        sql += " AND (" + lhs + " IS NULL OR " + lhs + " NOT IN (";
-        for (size_t i = 0; i < f.values.size(); ++i) {
-          sql += i ? ", ?" : "?";
-          binds.push_back({&f.values[i], {}});
-        }
-        sql += "))";
-      }
-    }
-    if (q.order_by_desc.empty()) {
-      sql += " AND seq > ? ORDER BY seq LIMIT ?";
-    } else {
-      if (!c->IsColumn(q.order_by_desc) || q.order_by_desc == "id") {
-        return InvalidArgument("cannot order by '" + q.order_by_desc + "'");
-      }
-      sql += " ORDER BY " + q.order_by_desc + " DESC, seq DESC LIMIT ?";
-    }
-    ASSIGN_OR_RETURN(Stmt st, conn->Prepare(sql));
-    int idx = 1;
-    st.BindText(idx++, q.tenant);
-    for (const Bind& b : binds) {
-      if (b.value == nullptr) {
-        st.BindText(idx++, b.path);
-      } else {
-        st.BindValue(idx++, *b.value);
-      }
-    }
-    if (q.order_by_desc.empty()) st.BindInt(idx++, q.after_seq);
-    st.BindInt(idx, q.limit);
-    bool row = false;
-    while (true) {
-      RETURN_IF_ERROR(st.Step(&row));
-      if (!row) break;
-      StoredRecord r;
-      ReadRow(st, &r);
-      out->push_back(std::move(r));
-    }
-    return Status::Ok();
-  }
-
- private:
-  const std::map<std::string, CollectionInfo, std::less<>>* collections_;
 };
 
 // Read-only connections, opened on demand up to a maximum, then waited for.
@@ -339,7 +149,8 @@ class ReaderPool {
 
 class SqliteReadTxn final : public ReadTxn {
  public:
-  SqliteReadTxn(ReaderPool::Lease lease, const Queries* q) : lease_(std::move(lease)), q_(q) {}
+  SqliteReadTxn(ReaderPool::Lease lease, const Queries* q, TenantDirectory* tenants)
+      : lease_(std::move(lease)), q_(q), tenants_(tenants) {}
   ~SqliteReadTxn() override {
     if (began_) (void)lease_.get()->Exec("COMMIT");
   }
@@ -352,171 +163,25 @@ class SqliteReadTxn final : public ReadTxn {
 
   Result<StoredRecord> Get(std::string_view collection, std::string_view tenant,
                            std::string_view id) override {
-    return q_->Get(lease_.get(), collection, tenant, id);
+    ASSIGN_OR_RETURN(int64_t tid, tenants_->Lookup(lease_.get(), tenant));
+    return q_->Get(lease_.get(), collection, tid, id);
   }
   Status List(const ListQuery& query, std::vector<StoredRecord>* out) override {
-    return q_->List(lease_.get(), query, out);
+    ASSIGN_OR_RETURN(int64_t tid, tenants_->Lookup(lease_.get(), query.tenant));
+    return q_->List(lease_.get(), query, tid, out);
   }
 
  private:
   ReaderPool::Lease lease_;
   const Queries* q_;
+  TenantDirectory* tenants_;
   bool began_ = false;
-};
-
-class SqliteWriteTxn final : public WriteTxn {
- public:
-  SqliteWriteTxn(Connection* conn, const Queries* q) : conn_(conn), q_(q) {}
-
-  Result<StoredRecord> Get(std::string_view collection, std::string_view tenant,
-                           std::string_view id) override {
-    return q_->Get(conn_, collection, tenant, id);
-  }
-  Status List(const ListQuery& query, std::vector<StoredRecord>* out) override {
-    return q_->List(conn_, query, out);
-  }
-
-  Result<StoredRecord> Insert(std::string_view collection, std::string_view tenant,
-                              const NewRecord& rec, std::string_view now) override {
-    ASSIGN_OR_RETURN(const CollectionInfo* c, q_->Find(collection));
-    RETURN_IF_ERROR(CheckIndexValues(*c, rec));
-    auto next = next_seq_.find(collection);
-    if (next == next_seq_.end()) return Internal("no sequence for collection " + c->name);
-    const int64_t seq = next->second;
-    ASSIGN_OR_RETURN(Stmt st, conn_->Prepare(c->insert_sql));
-    st.BindText(1, tenant);
-    st.BindText(2, rec.id);
-    st.BindText(3, now);
-    st.BindText(4, rec.doc);
-    for (size_t i = 0; i < rec.index_values.size(); ++i) {
-      st.BindValue(static_cast<int>(5 + i), rec.index_values[i]);
-    }
-    st.BindInt(static_cast<int>(5 + rec.index_values.size()), seq);
-    Status s = st.Run();
-    if (s.code() == StatusCode::kAlreadyExists) {
-      return AlreadyExists(std::string(collection) + " '" + rec.id + "' already exists");
-    }
-    RETURN_IF_ERROR(s);
-    ++next->second;  // only a successful insert consumes the number
-    StoredRecord out;
-    out.id = rec.id;
-    out.seq = seq;
-    out.version = 1;
-    out.created_at = now;
-    out.updated_at = now;
-    return out;
-  }
-
-  Result<StoredRecord> Update(std::string_view collection, std::string_view tenant,
-                              const NewRecord& rec, const Expect& expect,
-                              std::string_view now) override {
-    ASSIGN_OR_RETURN(const CollectionInfo* c, q_->Find(collection));
-    RETURN_IF_ERROR(CheckIndexValues(*c, rec));
-    StoredRecord out;
-    {
-      ASSIGN_OR_RETURN(Stmt st, conn_->Prepare(c->update_sql));
-      st.BindText(1, tenant);
-      st.BindText(2, rec.id);
-      st.BindText(3, now);
-      st.BindText(4, rec.doc);
-      for (size_t i = 0; i < rec.index_values.size(); ++i) {
-        st.BindValue(static_cast<int>(5 + i), rec.index_values[i]);
-      }
-      st.BindInt(static_cast<int>(5 + rec.index_values.size()), expect.version);
-      st.BindInt(static_cast<int>(6 + rec.index_values.size()), expect.seq);
-      bool row = false;
-      RETURN_IF_ERROR(st.Step(&row));
-      if (row) {
-        out.seq = st.ColumnInt(0);
-        out.version = st.ColumnInt(1);
-        out.created_at = st.ColumnText(2);
-        RETURN_IF_ERROR(st.Run());  // finish the statement so RETURNING commits its change
-      }
-      if (!row) return Missing(*c, tenant, rec.id);
-    }
-    out.id = rec.id;
-    out.updated_at = now;
-    out.doc = rec.doc;
-    return out;
-  }
-
-  Status Delete(std::string_view collection, std::string_view tenant, std::string_view id,
-                const Expect& expect) override {
-    ASSIGN_OR_RETURN(const CollectionInfo* c, q_->Find(collection));
-    {
-      ASSIGN_OR_RETURN(Stmt st, conn_->Prepare(c->delete_sql));
-      st.BindText(1, tenant);
-      st.BindText(2, id);
-      st.BindInt(3, expect.version);
-      st.BindInt(4, expect.seq);
-      RETURN_IF_ERROR(st.Run());
-    }
-    if (conn_->Changes() == 0) return Missing(*c, tenant, id);
-    return Status::Ok();
-  }
-
-  // Reads the next seq of every collection; called after BEGIN of each group, so that another
-  // process (crmi import beside the server) that wrote in between is taken into account.
-  Status LoadSequences() {
-    next_seq_.clear();
-    ASSIGN_OR_RETURN(Stmt st, conn_->Prepare("SELECT collection, next FROM sequences"));
-    bool row = false;
-    while (true) {
-      RETURN_IF_ERROR(st.Step(&row));
-      if (!row) break;
-      next_seq_.emplace(std::string(st.ColumnText(0)), st.ColumnInt(1));
-    }
-    loaded_ = next_seq_;
-    return Status::Ok();
-  }
-
-  // Writes back the numbers this group consumed; called before COMMIT.
-  Status SaveSequences() {
-    for (const auto& [collection, next] : next_seq_) {
-      auto it = loaded_.find(collection);
-      if (it != loaded_.end() && it->second == next) continue;
-      ASSIGN_OR_RETURN(Stmt st,
-                       conn_->Prepare("UPDATE sequences SET next = ?1 WHERE collection = ?2"));
-      st.BindInt(1, next);
-      st.BindText(2, collection);
-      RETURN_IF_ERROR(st.Run());
-    }
-    return Status::Ok();
-  }
-
- private:
-  static Status CheckIndexValues(const CollectionInfo& c, const NewRecord& rec) {
-    if (rec.index_values.size() != c.indexed.size()) {
-      return Internal("index values for " + c.name + ": got " +
-                      std::to_string(rec.index_values.size()) + ", want " +
-                      std::to_string(c.indexed.size()));
-    }
-    return Status::Ok();
-  }
-
-  // Explains why an update/delete touched no row.
-  Status Missing(const CollectionInfo& c, std::string_view tenant, std::string_view id) {
-    auto st = conn_->Prepare(c.exists_sql);
-    if (!st.ok()) return st.status();
-    st->BindText(1, tenant);
-    st->BindText(2, id);
-    bool row = false;
-    RETURN_IF_ERROR(st->Step(&row));
-    if (!row) return NotFound(c.name + " '" + std::string(id) + "' not found");
-    return Aborted(c.name + " '" + std::string(id) + "' changed concurrently (now version " +
-                   std::to_string(st->ColumnInt(0)) + ")");
-  }
-
-  Connection* conn_;
-  const Queries* q_;
-  std::map<std::string, int64_t, std::less<>> next_seq_;
-  std::map<std::string, int64_t, std::less<>> loaded_;
 };
 
 class SqliteStore final : public Store {
  public:
   SqliteStore(const SqliteOptions& options, std::unique_ptr<Connection> writer,
-              std::map<std::string, CollectionInfo, std::less<>> collections, int schema_version)
+              Queries::Collections collections, int schema_version)
       : options_(options),
         collections_(std::move(collections)),
         queries_(&collections_),
@@ -533,18 +198,20 @@ class SqliteStore final : public Store {
                            std::string_view id) override {
     Timer t(metrics_.get, options_.clock);
     ASSIGN_OR_RETURN(ReaderPool::Lease lease, readers_.Acquire());
-    return queries_.Get(lease.get(), collection, tenant, id);
+    ASSIGN_OR_RETURN(int64_t tid, tenants_.Lookup(lease.get(), tenant));
+    return queries_.Get(lease.get(), collection, tid, id);
   }
 
   Status List(const ListQuery& query, std::vector<StoredRecord>* out) override {
     Timer t(metrics_.list, options_.clock);
     ASSIGN_OR_RETURN(ReaderPool::Lease lease, readers_.Acquire());
-    return queries_.List(lease.get(), query, out);
+    ASSIGN_OR_RETURN(int64_t tid, tenants_.Lookup(lease.get(), query.tenant));
+    return queries_.List(lease.get(), query, tid, out);
   }
 
   Result<std::unique_ptr<ReadTxn>> BeginRead() override {
     ASSIGN_OR_RETURN(ReaderPool::Lease lease, readers_.Acquire());
-    auto txn = std::make_unique<SqliteReadTxn>(std::move(lease), &queries_);
+    auto txn = std::make_unique<SqliteReadTxn>(std::move(lease), &queries_, &tenants_);
     RETURN_IF_ERROR(txn->Begin());
     return std::unique_ptr<ReadTxn>(std::move(txn));
   }
@@ -627,7 +294,7 @@ class SqliteStore final : public Store {
   }
 
   void WriterLoop() {
-    SqliteWriteTxn txn(writer_conn_.get(), &queries_);
+    SqliteWriteTxn txn(writer_conn_.get(), &queries_, &tenants_);
     std::vector<Job> group;
     std::vector<Status> results;
     while (true) {
@@ -652,16 +319,14 @@ class SqliteStore final : public Store {
     Timer t(metrics_.commit, options_.clock);
     if (metrics_.group_size) metrics_.group_size->Observe(static_cast<double>(group->size()));
     Status begin = writer_conn_->Exec("BEGIN IMMEDIATE");
-    if (begin.ok()) {
-      begin = txn->LoadSequences();
-      if (!begin.ok()) (void)writer_conn_->Exec("ROLLBACK");
-    }
+    txn->BeginGroup();
     if (!begin.ok()) {
       results->assign(group->size(), begin);
       if (metrics_.write_errors) metrics_.write_errors->Increment(group->size());
       return;
     }
     for (Job& job : *group) {
+      txn->BeginJob();
       Status s = writer_conn_->Exec("SAVEPOINT w");
       if (s.ok()) {
         try {
@@ -673,6 +338,7 @@ class SqliteStore final : public Store {
           s = writer_conn_->Exec("RELEASE w");
         } else {
           // The job's own error stands; undo exactly its changes.
+          txn->RollbackJob();
           Status rb = writer_conn_->Exec("ROLLBACK TO w; RELEASE w");
           if (!rb.ok())
             log::Error("savepoint rollback failed", log::Fields().Add("error", rb.ToString()));
@@ -680,8 +346,9 @@ class SqliteStore final : public Store {
       }
       results->push_back(std::move(s));
     }
-    Status commit = txn->SaveSequences();
+    Status commit = txn->PrepareCommit();
     if (commit.ok()) commit = writer_conn_->Exec("COMMIT");
+    txn->EndGroup(commit.ok());
     if (!commit.ok()) {
       (void)writer_conn_->Exec("ROLLBACK");
       log::Error("group commit failed", log::Fields()
@@ -695,8 +362,9 @@ class SqliteStore final : public Store {
   }
 
   const SqliteOptions options_;
-  const std::map<std::string, CollectionInfo, std::less<>> collections_;
+  const Queries::Collections collections_;
   const Queries queries_;
+  TenantDirectory tenants_;
   std::unique_ptr<Connection> writer_conn_;  // used by the writer thread only (and Close)
   ReaderPool readers_;
   const int schema_version_;
@@ -743,10 +411,10 @@ Result<std::unique_ptr<Store>> Open(const SqliteOptions& options,
   ASSIGN_OR_RETURN(
       int version,
       ApplyMigrations(writer.get(), FormatRfc3339Millis(options.clock->NowUnixMillis())));
-  std::map<std::string, CollectionInfo, std::less<>> collections;
+  Queries::Collections collections;
   for (const auto& spec : specs) {
     RETURN_IF_ERROR(VerifySpec(writer.get(), spec));
-    collections.emplace(spec.name, BuildInfo(spec));
+    collections.emplace(spec.name, BuildCollectionInfo(spec));
   }
   return std::unique_ptr<Store>(
       new SqliteStore(options, std::move(writer), std::move(collections), version));

@@ -1,0 +1,198 @@
+#include "src/store/sqlite/queries.h"
+
+#include <algorithm>
+
+#include "src/store/sqlite/sqlite_db.h"
+#include "src/store/sqlite/tenants.h"
+
+namespace crmi::store::sqlite {
+namespace {
+
+constexpr int kMaxListLimit = 10000;
+
+bool IsPathSegment(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char ch : s) {
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+          ch == '_')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsValidPath(std::string_view path) {
+  size_t start = 0;
+  int depth = 0;
+  while (true) {
+    const size_t dot = path.find('.', start);
+    if (!IsPathSegment(path.substr(start, dot == std::string_view::npos ? dot : dot - start))) {
+      return false;
+    }
+    if (++depth > 8) return false;
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+}  // namespace
+
+bool CollectionInfo::IsColumn(std::string_view field) const {
+  if (field == "id" || field == "created_at" || field == "updated_at" || field == "version") {
+    return true;
+  }
+  return std::find(indexed.begin(), indexed.end(), field) != indexed.end();
+}
+
+CollectionInfo BuildCollectionInfo(const CollectionSpec& spec) {
+  CollectionInfo c;
+  c.name = spec.name;
+  c.indexed = spec.indexed_fields;
+  const std::string cols = "seq, id, version, created_at, updated_at, doc";
+  c.get_sql = "SELECT " + cols + " FROM " + c.name + " WHERE tenant = ?1 AND id = ?2";
+  c.exists_sql = "SELECT version FROM " + c.name + " WHERE tenant = ?1 AND id = ?2";
+  std::string names, params, sets;
+  for (size_t i = 0; i < c.indexed.size(); ++i) {
+    const std::string p = "?" + std::to_string(5 + i);
+    names += ", " + c.indexed[i];
+    params += ", " + p;
+    sets += ", " + c.indexed[i] + " = " + p;
+  }
+  const std::string next = "?" + std::to_string(5 + c.indexed.size());
+  const std::string after = "?" + std::to_string(6 + c.indexed.size());
+  c.insert_sql = "INSERT INTO " + c.name + " (tenant, id, version, created_at, updated_at, doc" +
+                 names + ", seq) VALUES (?1, ?2, 1, ?3, ?3, ?4" + params + ", " + next + ")";
+  c.update_sql = "UPDATE " + c.name + " SET version = version + 1, updated_at = ?3, doc = ?4" +
+                 sets + " WHERE tenant = ?1 AND id = ?2 AND (" + next +
+                 " = 0 OR version = " + next + ") AND (" + after + " = 0 OR seq = " + after +
+                 ") RETURNING seq, version, created_at";
+  c.delete_sql = "DELETE FROM " + c.name +
+                 " WHERE tenant = ?1 AND id = ?2 AND (?3 = 0 OR version = ?3) AND (?4 = 0 OR "
+                 "seq = ?4)";
+  return c;
+}
+
+void ReadRecordRow(const Stmt& st, StoredRecord* r) {
+  r->seq = st.ColumnInt(0);
+  r->id = st.ColumnText(1);
+  r->version = st.ColumnInt(2);
+  r->created_at = st.ColumnText(3);
+  r->updated_at = st.ColumnText(4);
+  r->doc = st.ColumnText(5);
+}
+
+Result<const CollectionInfo*> Queries::Find(std::string_view collection) const {
+  auto it = collections_->find(collection);
+  if (it == collections_->end()) {
+    return InvalidArgument("unknown collection '" + std::string(collection) + "'");
+  }
+  return &it->second;
+}
+
+Result<StoredRecord> Queries::Get(Connection* conn, std::string_view collection, int64_t tenant_id,
+                                  std::string_view id) const {
+  ASSIGN_OR_RETURN(const CollectionInfo* c, Find(collection));
+  auto missing = [&] {
+    return NotFound(std::string(collection) + " '" + std::string(id) + "' not found");
+  };
+  if (tenant_id == 0) return missing();
+  ASSIGN_OR_RETURN(Stmt st, conn->Prepare(c->get_sql));
+  st.BindInt(1, tenant_id);
+  st.BindText(2, id);
+  bool row = false;
+  RETURN_IF_ERROR(st.Step(&row));
+  if (!row) return missing();
+  StoredRecord r;
+  ReadRecordRow(st, &r);
+  return r;
+}
+
+Status Queries::List(Connection* conn, const ListQuery& q, int64_t tenant_id,
+                     std::vector<StoredRecord>* out) const {
+  ASSIGN_OR_RETURN(const CollectionInfo* c, Find(q.collection));
+  if (q.limit < 1 || q.limit > kMaxListLimit) {
+    return InvalidArgument("limit must be between 1 and " + std::to_string(kMaxListLimit));
+  }
+  for (const FieldFilter& f : q.filters) {
+    if (!IsValidPath(f.field)) return InvalidArgument("invalid filter field '" + f.field + "'");
+    if (f.op == FieldFilter::Op::kEq && f.values.size() != 1) {
+      return InvalidArgument("equality filter needs one value");
+    }
+    if (f.op == FieldFilter::Op::kNotIn && (f.values.empty() || f.values.size() > 100)) {
+      return InvalidArgument("not-in filter needs 1..100 values");
+    }
+  }
+  if (!q.order_by_desc.empty() && (!c->IsColumn(q.order_by_desc) || q.order_by_desc == "id")) {
+    return InvalidArgument("cannot order by '" + q.order_by_desc + "'");
+  }
+  if (tenant_id == 0) return Status::Ok();  // the tenant has no records
+
+  // The tenant's records are the seq range (floor, ceil). The tenant equality is stated only
+  // when an indexed column is filtered, so that SQLite can use that (tenant, field, seq) index;
+  // otherwise the range scan of the table is the plan.
+  std::string sql = "SELECT seq, id, version, created_at, updated_at, doc FROM " + c->name +
+                    " WHERE seq > ? AND seq < ?";
+  struct Bind {
+    const Value* value;
+    std::string path;  // for json_extract on fields that are not columns
+  };
+  std::vector<Bind> binds;
+  bool column_filter = false;
+  for (const FieldFilter& f : q.filters) {
+    const bool column = c->IsColumn(f.field);
+    column_filter = column_filter || column;
+    const std::string lhs = column ? f.field : "json_extract(doc, ?)";
+    auto bind_lhs = [&] {
+      if (!column) binds.push_back({nullptr, "$." + f.field});
+    };
+    if (f.op == FieldFilter::Op::kEq) {
+      bind_lhs();
+      if (std::holds_alternative<std::monostate>(f.values[0])) {
+        sql += " AND " + lhs + " IS NULL";
+      } else {
+        sql += " AND " + lhs + " = ?";
+        binds.push_back({&f.values[0], {}});
+      }
+    } else {
+      bind_lhs();
+      bind_lhs();
+      sql += " AND (" + lhs + " IS NULL OR " + lhs + " NOT IN (";
+      for (size_t i = 0; i < f.values.size(); ++i) {
+        sql += i ? ", ?" : "?";
+        binds.push_back({&f.values[i], {}});
+      }
+      sql += "))";
+    }
+  }
+  if (column_filter || !q.order_by_desc.empty()) sql += " AND tenant = ?";
+  if (q.order_by_desc.empty()) {
+    sql += " ORDER BY seq LIMIT ?";
+  } else {
+    sql += " ORDER BY " + q.order_by_desc + " DESC, seq DESC LIMIT ?";
+  }
+  ASSIGN_OR_RETURN(Stmt st, conn->Prepare(sql));
+  int idx = 1;
+  const int64_t floor = SeqFloor(tenant_id);
+  st.BindInt(idx++, q.order_by_desc.empty() ? std::max(q.after_seq, floor) : floor);
+  st.BindInt(idx++, SeqCeil(tenant_id));
+  for (const Bind& b : binds) {
+    if (b.value == nullptr) {
+      st.BindText(idx++, b.path);
+    } else {
+      st.BindValue(idx++, *b.value);
+    }
+  }
+  if (column_filter || !q.order_by_desc.empty()) st.BindInt(idx++, tenant_id);
+  st.BindInt(idx, q.limit);
+  bool row = false;
+  while (true) {
+    RETURN_IF_ERROR(st.Step(&row));
+    if (!row) break;
+    StoredRecord r;
+    ReadRecordRow(st, &r);
+    out->push_back(std::move(r));
+  }
+  return Status::Ok();
+}
+
+}  // namespace crmi::store::sqlite
