@@ -85,8 +85,9 @@ JsonParseResult ParseJson(std::string_view json, rapidjson::Document* doc) {
     result.error = "not valid UTF-8";
     return result;
   }
-  // A NUL-terminated copy: RapidJSON's SSE2 scanning works on StringStream only. Per thread, so
-  // its capacity is reused from call to call.
+  // RapidJSON's StringStream (cheaper per character than its generic memory stream) needs a
+  // NUL-terminated text: a per-thread copy whose capacity is reused from call to call. The NUL
+  // check above makes the terminator the true end of the input.
   thread_local std::string text;
   text.assign(json.data(), json.size());
   rapidjson::StringStream in(text.c_str());

@@ -8,9 +8,10 @@
 // are capped at 64 MiB, far below the 2^31 digits at which RapidJSON's exponent arithmetic could
 // overflow, and number tokens at 100 characters.
 //
-// Speed: UTF-8 is validated up front by crmi::IsValidUtf8 (word-at-a-time over ASCII) and the
-// text is parsed from a NUL-terminated per-thread copy, which lets RapidJSON use its SSE2 string
-// scanning; RapidJSON's own per-character validation was a fifth of the cost of a record.
+// Speed: UTF-8 is validated up front by crmi::IsValidUtf8 (word-at-a-time over ASCII) instead of
+// RapidJSON's per-character transcoding check, which was a fifth of the cost of a record. (Not
+// RapidJSON's SSE2 mode: in 1.1 it lets control characters 0x1A-0x1F through, see
+// CMakeLists.txt.)
 //
 // Internal to src/crm; include only from .cc files (it pulls in RapidJSON).
 #ifndef CRMI_CRM_JSON_PARSE_H_

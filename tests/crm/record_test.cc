@@ -103,6 +103,24 @@ TEST(RecordTest, RejectsInvalidUtf8AndNonObjects) {
   EXPECT_FALSE(PrepareMergePatch(*c, "{\"last_name\":\"N\"}", deep, "r1", "t1").ok());
 }
 
+TEST(RecordTest, ControlCharactersAreRefusedRawAndEscapedOnOutput) {
+  const Collection* c = Schema::Default().Find("contacts");
+  for (char ctl : {'\x01', '\x19', '\x1a', '\x1f'}) {
+    std::string raw = "{\"last_name\":\"a";
+    raw.push_back(ctl);
+    raw += "b\"}";
+    EXPECT_FALSE(PrepareRecord(*c, raw, "t1").ok()) << static_cast<int>(ctl);
+  }
+  // Escaped, they are data, and come out escaped again (valid JSON), in fields and in custom.
+  auto r =
+      PrepareRecord(*c, R"({"last_name":"a\u001ab\u001f","custom":{"k\u001e":"\u001d"}})", "t1");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->doc.find('\x1a'), std::string::npos) << r->doc;
+  EXPECT_NE(r->doc.find("a\\u001Ab\\u001F"), std::string::npos) << r->doc;
+  EXPECT_NE(r->doc.find("\"k\\u001E\":\"\\u001D\""), std::string::npos) << r->doc;
+  EXPECT_EQ(PrepareRecord(*c, r->doc, "t1")->doc, r->doc);
+}
+
 TEST(RecordTest, RenderSplicesSystemFields) {
   store::StoredRecord r{"con_1",
                         7,
