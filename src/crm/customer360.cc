@@ -6,7 +6,7 @@
 
 #include "src/common/ids.h"
 #include "src/common/time_format.h"
-#include "src/crm/json_parse.h"
+#include "src/common/json_parse.h"
 #include "src/crm/record.h"
 
 namespace crmi::crm {

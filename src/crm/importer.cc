@@ -8,7 +8,7 @@
 
 #include "src/common/json_text.h"
 #include "src/crm/csv.h"
-#include "src/crm/json_parse.h"
+#include "src/common/json_parse.h"
 
 namespace crmi::crm {
 namespace {

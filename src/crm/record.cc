@@ -12,7 +12,7 @@
 #include "src/common/ids.h"
 #include "src/common/json_text.h"
 #include "src/common/time_format.h"
-#include "src/crm/json_parse.h"
+#include "src/common/json_parse.h"
 
 namespace crmi::crm {
 namespace {

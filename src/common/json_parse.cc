@@ -1,4 +1,4 @@
-#include "src/crm/json_parse.h"
+#include "src/common/json_parse.h"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
@@ -8,7 +8,7 @@
 
 #include "src/common/json_text.h"
 
-namespace crmi::crm {
+namespace crmi {
 namespace {
 
 constexpr size_t kMaxNumberChars = 100;
@@ -121,4 +121,4 @@ JsonParseResult ParseJson(std::string_view json, rapidjson::Document* doc) {
   return result;
 }
 
-}  // namespace crmi::crm
+}  // namespace crmi

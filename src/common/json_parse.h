@@ -1,4 +1,4 @@
-// The one way crm code parses JSON text into a RapidJSON document.
+// The one way crmi parses JSON text into a RapidJSON document.
 //
 // Why not Document::Parse: RapidJSON 1.1 (Debian's rapidjson-dev) has undefined behaviour in its
 // number conversion (the full-precision path on a zero mantissa with a large exponent, found by
@@ -13,16 +13,16 @@
 // RapidJSON's SSE2 mode: in 1.1 it lets control characters 0x1A-0x1F through, see
 // CMakeLists.txt.)
 //
-// Internal to src/crm; include only from .cc files (it pulls in RapidJSON).
-#ifndef CRMI_CRM_JSON_PARSE_H_
-#define CRMI_CRM_JSON_PARSE_H_
+// Include only from .cc files: it pulls in RapidJSON.
+#ifndef CRMI_COMMON_JSON_PARSE_H_
+#define CRMI_COMMON_JSON_PARSE_H_
 
 #include <rapidjson/document.h>
 
 #include <string>
 #include <string_view>
 
-namespace crmi::crm {
+namespace crmi {
 
 struct JsonParseResult {
   bool ok = false;
@@ -33,6 +33,6 @@ struct JsonParseResult {
 // cannot overflow the stack) into `doc`. Not re-entrant per thread (it reuses per-thread state).
 JsonParseResult ParseJson(std::string_view json, rapidjson::Document* doc);
 
-}  // namespace crmi::crm
+}  // namespace crmi
 
-#endif  // CRMI_CRM_JSON_PARSE_H_
+#endif  // CRMI_COMMON_JSON_PARSE_H_

@@ -1,0 +1,192 @@
+#include "src/common/crypto.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace crmi::crypto {
+namespace {
+
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+
+struct BioDeleter {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+
+std::string BioToString(BIO* bio) {
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(bio, &data);
+  return n > 0 ? std::string(data, static_cast<size_t>(n)) : std::string();
+}
+
+PkeyPtr ReadPem(std::string_view pem, bool private_key) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return nullptr;
+  EVP_PKEY* key = private_key ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+                              : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
+  return PkeyPtr(key);
+}
+
+}  // namespace
+
+struct Ed25519Key::Impl {
+  PkeyPtr key;
+};
+
+std::string Sha256(std::string_view data) {
+  unsigned char out[32];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<char*>(out), 32);
+}
+
+std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
+
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  unsigned char out[32];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), 32);
+}
+
+std::string HexEncode(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(bytes.size() * 2, '0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const unsigned char b = static_cast<unsigned char>(bytes[i]);
+    out[2 * i] = kHex[b >> 4];
+    out[2 * i + 1] = kHex[b & 15];
+  }
+  return out;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Result<std::string> RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    return Unavailable("the random number generator failed");
+  }
+  return out;
+}
+
+Result<Ed25519Key> Ed25519Key::Generate() {
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+  if (key == nullptr) return Internal("Ed25519 key generation failed");
+  auto impl = std::make_shared<Impl>();
+  impl->key.reset(key);
+  return Ed25519Key(std::move(impl));
+}
+
+Result<Ed25519Key> Ed25519Key::FromPem(std::string_view private_pem) {
+  PkeyPtr key = ReadPem(private_pem, /*private_key=*/true);
+  if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
+    return InvalidArgument("not a PEM Ed25519 private key");
+  }
+  auto impl = std::make_shared<Impl>();
+  impl->key = std::move(key);
+  return Ed25519Key(std::move(impl));
+}
+
+Result<Ed25519Key> Ed25519Key::LoadOrCreate(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto key = FromPem(ss.str());
+    if (!key.ok()) return key.status().WithContext(path);
+    return key;
+  }
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  ASSIGN_OR_RETURN(Ed25519Key key, Generate());
+  const std::string pem = key.PrivatePem();
+  // Create with 0600 from the start: the key must never be readable by others, not even briefly.
+  const std::string tmp = path + ".tmp";
+  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Unavailable("cannot create " + tmp);
+  const bool written =
+      write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()) && fsync(fd) == 0;
+  close(fd);
+  if (!written || rename(tmp.c_str(), path.c_str()) != 0) {
+    return Unavailable("cannot write " + path);
+  }
+  return key;
+}
+
+std::string Ed25519Key::PrivatePem() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_PrivateKey(bio.get(), impl_->key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  return BioToString(bio.get());
+}
+
+std::string Ed25519Key::PublicPem() const {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  PEM_write_bio_PUBKEY(bio.get(), impl_->key.get());
+  return BioToString(bio.get());
+}
+
+std::string Ed25519Key::PublicRaw() const {
+  unsigned char raw[32];
+  size_t len = sizeof(raw);
+  EVP_PKEY_get_raw_public_key(impl_->key.get(), raw, &len);
+  return std::string(reinterpret_cast<char*>(raw), len);
+}
+
+std::string Ed25519Key::Sign(std::string_view message) const {
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  unsigned char sig[64];
+  size_t len = sizeof(sig);
+  EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, impl_->key.get());
+  EVP_DigestSign(ctx.get(), sig, &len, reinterpret_cast<const unsigned char*>(message.data()),
+                 message.size());
+  return std::string(reinterpret_cast<char*>(sig), len);
+}
+
+bool Ed25519Verify(std::string_view public_raw, std::string_view message,
+                   std::string_view signature) {
+  if (public_raw.size() != 32 || signature.size() != 64) return false;
+  PkeyPtr key(EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(public_raw.data()), 32));
+  if (!key) return false;
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1) return false;
+  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                          signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
+                          message.size()) == 1;
+}
+
+Result<std::string> Ed25519PublicRawFromPem(std::string_view pem) {
+  PkeyPtr key = ReadPem(pem, /*private_key=*/false);
+  if (!key) key = ReadPem(pem, /*private_key=*/true);
+  if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {
+    return InvalidArgument("not a PEM Ed25519 key");
+  }
+  unsigned char raw[32];
+  size_t len = sizeof(raw);
+  if (EVP_PKEY_get_raw_public_key(key.get(), raw, &len) != 1) {
+    return InvalidArgument("cannot read the Ed25519 public key");
+  }
+  return std::string(reinterpret_cast<char*>(raw), len);
+}
+
+}  // namespace crmi::crypto
