@@ -63,7 +63,13 @@ TEST_F(ServerE2ETest, HealthReadyMetricsIndex) {
                         "\"action\":\"read\""),
             std::string::npos);
   Fetch(port(), "GET", "/v1/contacts/none");
-  auto m = Fetch(port(), "GET", "/metrics");
+  // The final stage (metrics) runs after the response is written: allow it a moment.
+  HttpResponse m;
+  for (int i = 0; i < 50; ++i) {
+    m = Fetch(port(), "GET", "/metrics");
+    if (m.body.find("route=\"records.get\",status=\"404\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   EXPECT_EQ(m.status, 200);
   EXPECT_EQ(m.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(m.body.find("crmi_http_requests_total{route=\"records.get\",status=\"404\"}"),
