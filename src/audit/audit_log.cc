@@ -66,9 +66,7 @@ std::string LineHash(std::string_view line) {
       line.substr(line.size() - tail, kHashKey.size()) != kHashKey) {
     return {};
   }
-  std::string body(line.substr(0, line.size() - tail));
-  body.push_back('}');
-  return crypto::Sha256Hex(body);
+  return crypto::Sha256Hex(line.substr(0, line.size() - tail), "}");
 }
 
 std::vector<std::string> ListSegments(const std::string& dir) {
@@ -205,16 +203,32 @@ int64_t AuditLog::last_seq() const {
 void AuditLog::Render(const std::string& members, std::string* out) {
   ++seq_;
   ++since_checkpoint_;
-  std::string body = "{\"seq\":" + std::to_string(seq_) + ",\"ts\":\"" +
-                     FormatRfc3339Millis(clock_->NowUnixMillis()) + "\",";
-  body += members;
-  body += ",\"prev\":\"" + head_ + "\"}";
-  head_ = crypto::Sha256Hex(body);
-  body.pop_back();
-  out->append(body);
+  // Lines go straight into the batch buffer; the hash covers them as written plus a closing
+  // brace (see LineHash).
+  const size_t start = out->size();
+  out->append("{\"seq\":");
+  out->append(std::to_string(seq_));
+  out->append(",\"ts\":\"");
+  out->append(Now());
+  out->append("\",");
+  out->append(members);
+  out->append(",\"prev\":\"");
+  out->append(head_);
+  out->push_back('"');
+  head_ = crypto::Sha256Hex(std::string_view(*out).substr(start), "}");
   out->append(kHashKey);
   out->append(head_);
   out->append("\"}\n");
+}
+
+const std::string& AuditLog::Now() {
+  // Many records share a millisecond: format it once.
+  const int64_t ms = clock_->NowUnixMillis();
+  if (ms != now_ms_) {
+    now_ms_ = ms;
+    now_text_ = FormatRfc3339Millis(ms);
+  }
+  return now_text_;
 }
 
 void AuditLog::RenderCheckpoint(std::string* out) {

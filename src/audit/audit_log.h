@@ -81,6 +81,7 @@ class AuditLog {
   // Renders one line, advancing seq and the chain head.
   void Render(const std::string& members, std::string* out);
   void RenderCheckpoint(std::string* out);
+  const std::string& Now();
   Status WriteAndSync(const std::string& data);
 
   const AuditOptions options_;
@@ -95,6 +96,8 @@ class AuditLog {
   int64_t since_checkpoint_ = 0;
   int64_t last_checkpoint_ms_ = 0;
   Status broken_;  // once a write fails, everything later fails (fail closed)
+  int64_t now_ms_ = -1;
+  std::string now_text_;
 
   struct Pending {
     AuditEntry entry;

@@ -49,14 +49,29 @@ struct Ed25519Key::Impl {
   PkeyPtr key;
 };
 
-std::string Sha256(std::string_view data) {
+namespace {
+
+// OpenSSL 3 looks an algorithm up in its provider tables on every implicit fetch; fetch once,
+// and keep one context per thread (hashing is on the audit and token hot paths).
+std::string Sha256Of(std::string_view a, std::string_view b) {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
   unsigned char out[32];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  EVP_DigestInit_ex2(ctx.get(), md, nullptr);
+  EVP_DigestUpdate(ctx.get(), a.data(), a.size());
+  if (!b.empty()) EVP_DigestUpdate(ctx.get(), b.data(), b.size());
+  EVP_DigestFinal_ex(ctx.get(), out, &len);
   return std::string(reinterpret_cast<char*>(out), 32);
 }
 
-std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256(data)); }
+}  // namespace
+
+std::string Sha256(std::string_view data) { return Sha256Of(data, {}); }
+
+std::string Sha256Hex(std::string_view data) { return HexEncode(Sha256Of(data, {})); }
+
+std::string Sha256Hex(std::string_view a, std::string_view b) { return HexEncode(Sha256Of(a, b)); }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char out[32];

@@ -16,6 +16,8 @@ namespace crmi::crypto {
 
 std::string Sha256(std::string_view data);  // 32 raw bytes
 std::string Sha256Hex(std::string_view data);
+// SHA-256 (hex) of the concatenation a‖b, without building it.
+std::string Sha256Hex(std::string_view a, std::string_view b);
 std::string HmacSha256(std::string_view key, std::string_view data);  // 32 raw bytes
 std::string HexEncode(std::string_view bytes);
 // Equal length and content, in time independent of where they differ.
