@@ -34,10 +34,18 @@
 #include "src/http/filters/limits.h"
 #include "src/http/filters/metrics.h"
 #include "src/http/filters/request_id.h"
-#include "src/http/filters/tenant.h"
+#include "src/http/filters/audit.h"
+#include "src/http/filters/authn.h"
+#include "src/http/filters/authz.h"
 #include "src/http/routes.h"
 #include "src/http/server.h"
+#include "src/audit/audit_log.h"
 #include "src/store/sqlite/sqlite_store.h"
+#include "src/trust/api_keys.h"
+#include "src/trust/dev_issuer.h"
+#include "src/trust/network.h"
+#include "src/trust/policy_store.h"
+#include "src/trust/token_verifier.h"
 
 namespace crmi::cli {
 namespace fs = std::filesystem;
@@ -57,7 +65,9 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir,
   o.path = DbPath(data_dir);
   o.synchronous = synchronous;
   o.metrics = registry;
-  return store::sqlite::Open(o, crm::Schema::Default().StoreSpecs());
+  std::vector<store::CollectionSpec> specs = crm::Schema::Default().StoreSpecs();
+  specs.push_back(trust::ApiKeyStore::Spec());
+  return store::sqlite::Open(o, specs);
 }
 
 // Exclusive lock on <data_dir>/LOCK for the lifetime of a server, so two servers never share a
@@ -175,23 +185,102 @@ int RunServe(const ServeConfig& config) {
   auto store = OpenStore(config.data_dir, config.synchronous, &registry);
   if (!store.ok()) return fail(store.status());
 
+  // Audit trail first: nothing may be served that could not be recorded.
+  audit::AuditOptions ao;
+  ao.dir = config.data_dir + "/audit";
+  ao.key_path = config.data_dir + "/keys/audit.ed25519.pem";
+  ao.checkpoint_every = config.audit_checkpoint_every;
+  ao.checkpoint_seconds = config.audit_checkpoint_seconds;
+  auto audit_log = audit::AuditLog::Open(ao, Clock::Real());
+  if (!audit_log.ok()) return fail(audit_log.status().WithContext("audit trail"));
+
+  trust::PolicyStore policies(
+      config.policy_file.empty() ? config.data_dir + "/policy.yaml" : config.policy_file,
+      Clock::Real());
+  s = policies.Load();
+  if (!s.ok()) return fail(s);
+  if (config.policy_watch) policies.StartWatching();
+
+  trust::TokenVerifier verifier(Clock::Real());
+  verifier.options().skew_seconds = config.skew_seconds;
+  if (config.dev_issuer) {
+    auto dev = trust::DevIssuer::Load(config.data_dir);
+    if (!dev.ok()) return fail(dev.status().WithContext("development issuer"));
+    s = verifier.AddIssuer(dev->Config(), dev->Keys());
+    if (!s.ok()) return fail(s);
+    log::Warn("development token issuer enabled: anyone who can read the data dir can mint "
+              "tokens; disable it in production ([auth] dev_issuer = false or --no-dev-issuer)",
+              log::Fields().Add("key", trust::DevIssuerKeyPath(config.data_dir)));
+  }
+  for (const auto& e : config.issuers) {
+    trust::IssuerConfig ic;
+    ic.issuer = e.issuer;
+    ic.audiences = e.audiences;
+    ic.jwks_file = e.jwks_file;
+    ic.jwks_url = e.jwks_url;
+    ic.tenant = e.tenant;
+    ic.tenant_claim = e.tenant_claim;
+    ic.roles_claim = e.roles_claim;
+    ic.attrs_claim = e.attrs_claim;
+    ic.allow_hs256 = e.allow_hs256;
+    ic.refresh_seconds = e.refresh_seconds;
+    s = verifier.AddIssuer(std::move(ic));
+    if (!s.ok()) return fail(s);
+  }
+  s = verifier.Start();
+  if (!s.ok()) return fail(s.WithContext("token issuers"));
+  trust::ApiKeyStore api_keys(store->get(), Clock::Real());
+
+  http::AuthnConfig authn;
+  authn.tokens = (config.dev_issuer || !config.issuers.empty()) ? &verifier : nullptr;
+  authn.api_keys = config.api_keys ? &api_keys : nullptr;
+  for (const auto& p : config.trusted_proxies) {
+    authn.trusted_proxies.push_back(trust::Cidr::Parse(p).value());
+  }
+  if (config.zones.empty()) {
+    (void)authn.zones.Add("local", "127.0.0.0/8");
+    (void)authn.zones.Add("local", "::1");
+  }
+  for (const auto& [zone, cidr] : config.zones) (void)authn.zones.Add(zone, cidr);
+  for (const auto& c : config.client_certs) {
+    trust::Principal p;
+    p.subject = c.sub;
+    p.tenant = c.tenant;
+    p.roles = c.roles;
+    p.issuer = "client-certificate";
+    p.credential_id = c.subject;
+    authn.cert_principals[c.subject] = p;
+  }
+  if (authn.tokens == nullptr && authn.api_keys == nullptr && authn.cert_principals.empty()) {
+    log::Warn("no credential can be verified (no issuers, API keys off, no client certificates): "
+              "every request except the health probes will be refused");
+  }
+
   crm::RecordService records(store->get(), &crm::Schema::Default(), Clock::Real());
   http::App app;
   app.store = store->get();
   app.records = &records;
   app.schema = &crm::Schema::Default();
   app.metrics = &registry;
-  http::Router router(http::BuildRoutes(&app));
+  app.policies = &policies;
+  app.api_keys = &api_keys;
+  app.audit_dir = ao.dir;
+  std::vector<http::Route> routes = http::BuildRoutes(&app);
+  s = http::ValidateRoutes(routes);
+  if (!s.ok()) return fail(s);
+  http::Router router(std::move(routes));
 
   http::FilterChain chain;
   chain.Add(std::make_unique<http::RequestIdFilter>());
   chain.Add(std::make_unique<http::AccessLogFilter>(Clock::Real()));
   chain.Add(std::make_unique<http::MetricsFilter>(&registry, &router, Clock::Real()));
+  chain.Add(std::make_unique<http::AuditFilter>(audit_log->get(), Clock::Real()));
   auto limits_owned = std::make_unique<http::LimitsFilter>(
       http::LimitsConfig{static_cast<uint64_t>(config.max_body_bytes)});
   const http::LimitsFilter* limits = limits_owned.get();
   chain.Add(std::move(limits_owned));
-  chain.Add(std::make_unique<http::TenantFilter>(config.default_tenant));
+  chain.Add(std::make_unique<http::AuthnFilter>(std::move(authn)));
+  chain.Add(std::make_unique<http::AuthzFilter>(&policies));
 
   http::ServerOptions so;
   s = http::ParseListenAddress(config.listen, &so.host, &so.port);
@@ -217,9 +306,16 @@ int RunServe(const ServeConfig& config) {
                              .Add("version", build::kVersion)
                              .Add("schema_version", store.value()->Info().schema_version));
   s = server.Run(/*handle_signals=*/true, [&app] { app.draining = true; });
+  policies.Stop();
+  verifier.Stop();
   Status closed = store.value()->Close();
   if (!closed.ok()) {
     log::Error("store close failed", log::Fields().Add("error", closed.ToString()));
+  }
+  Status audit_closed = audit_log.value()->Close();  // ends with a signed checkpoint
+  if (!audit_closed.ok()) {
+    log::Error("audit trail close failed", log::Fields().Add("error", audit_closed.ToString()));
+    closed = audit_closed;
   }
   log::Info("stopped");
   log::Shutdown();

@@ -5,15 +5,39 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "src/common/status.h"
 
 namespace crmi::cli {
 
+// An OIDC/OAuth2 issuer whose bearer tokens are accepted ([[auth.issuers]]).
+struct IssuerEntry {
+  std::string issuer;
+  std::vector<std::string> audiences;
+  std::string jwks_file;
+  std::string jwks_url;
+  std::string tenant;  // fixed tenant of all its tokens, or empty: from tenant_claim
+  std::string tenant_claim = "tenant";
+  std::string roles_claim = "roles";
+  std::string attrs_claim = "attrs";
+  bool allow_hs256 = false;
+  int64_t refresh_seconds = 300;
+};
+
+// A client certificate subject mapped to a service principal ([[auth.client_certs]]).
+struct ClientCertEntry {
+  std::string subject;  // as the TLS listener renders it: "CN=ingest,O=Acme"
+  std::string sub;
+  std::string tenant;
+  std::vector<std::string> roles;
+};
+
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./data";
-  std::string default_tenant = "default";
   int io_threads = 0;
   int worker_threads = 16;
   int64_t max_connections = 10000;
@@ -28,6 +52,27 @@ struct ServeConfig {
   std::string log_level = "info";
   std::string app_log = "stderr";
   std::string access_log = "stderr";
+
+  // [auth]
+  bool dev_issuer = true;  // accept tokens of `crmi token mint` (development only)
+  bool api_keys = true;
+  int64_t skew_seconds = 60;
+  std::vector<std::string> trusted_proxies;                   // CIDRs
+  std::vector<std::pair<std::string, std::string>> zones;     // (zone, CIDR), first match wins
+  std::vector<IssuerEntry> issuers;
+  std::vector<ClientCertEntry> client_certs;
+  // [policy]
+  std::string policy_file;  // empty: <data-dir>/policy.yaml
+  bool policy_watch = true;
+  // [audit]
+  int64_t audit_checkpoint_every = 1000;
+  int64_t audit_checkpoint_seconds = 10;
+  // [tls]: an HTTPS listener beside the plain one, optionally requiring client certificates
+  std::string tls_listen;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;  // set: client certificates are verified against it
+  bool tls_require_client_cert = false;
 };
 
 // Reads a crmi.toml into `config` (keys it sets override the defaults). Unknown keys and wrong
@@ -64,6 +109,47 @@ struct DemoArgs {
 int RunDemo(const DemoArgs& args);
 
 int RunDoctor(const std::string& data_dir);
+
+// "90s", "15m", "1h", "30d" (a bare number is seconds) → seconds.
+Result<int64_t> ParseDuration(std::string_view text);
+
+struct TokenMintArgs {
+  std::string data_dir = "./data";
+  std::string sub;
+  std::string tenant;
+  std::string roles;               // comma-separated
+  std::vector<std::string> attrs;  // key=value or key=v1,v2
+  std::string ttl = "1h";
+  std::string posture;
+  int64_t risk = -1;
+};
+int RunTokenMint(const TokenMintArgs& args);
+
+int RunPolicyCheck(const std::string& file);
+// `policy_file` empty: the cases file names its policy.
+int RunPolicyTest(const std::string& cases_file, const std::string& policy_file);
+
+int RunAuditVerify(const std::string& data_dir, const std::string& pubkey_file);
+struct AuditExportArgs {
+  std::string data_dir = "./data";
+  std::string tenant, principal, decision, from, to;
+  bool checkpoints = false;
+};
+int RunAuditExport(const AuditExportArgs& args);
+int RunAuditPubkey(const std::string& data_dir);
+
+struct ApiKeyArgs {
+  std::string data_dir = "./data";
+  std::string tenant;
+  std::string name;
+  std::string roles;
+  std::vector<std::string> attrs;
+  std::string ttl;  // empty: never expires
+  std::string id;
+};
+int RunApiKeyCreate(const ApiKeyArgs& args);
+int RunApiKeyList(const ApiKeyArgs& args);
+int RunApiKeyRevoke(const ApiKeyArgs& args);
 int RunVersion();
 
 }  // namespace crmi::cli

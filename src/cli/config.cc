@@ -1,12 +1,14 @@
 // crmi.toml loading (the only TU that includes toml++).
 #include <toml++/toml.h>
 
+#include <functional>
 #include <set>
 
 #include "src/cli/commands.h"
 #include "src/common/ids.h"
 #include "src/common/log.h"
 #include "src/http/server.h"
+#include "src/trust/network.h"
 
 namespace crmi::cli {
 namespace {
@@ -41,6 +43,43 @@ class Reader {
     *out = static_cast<T>(*v);
     return Status::Ok();
   }
+
+  Status Bool(const toml::table& t, const std::string& prefix, const char* key, bool* out) {
+    seen(prefix, key);
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return Status::Ok();
+    auto v = n->value<bool>();
+    if (!n->is_boolean() || !v) {
+      return InvalidArgument("config: " + Where(*n, prefix + key) + " must be true or false");
+    }
+    *out = *v;
+    return Status::Ok();
+  }
+
+  Status StrList(const toml::table& t, const std::string& prefix, const char* key,
+                 std::vector<std::string>* out) {
+    seen(prefix, key);
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return Status::Ok();
+    return ReadStrList(*n, prefix + key, out);
+  }
+
+  static Status ReadStrList(const toml::node& n, const std::string& key,
+                            std::vector<std::string>* out) {
+    const toml::array* a = n.as_array();
+    if (a == nullptr) return InvalidArgument("config: " + Where(n, key) + " must be an array");
+    out->clear();
+    for (const auto& e : *a) {
+      auto v = e.value<std::string>();
+      if (!e.is_string() || !v) {
+        return InvalidArgument("config: " + Where(e, key) + " must hold strings");
+      }
+      out->push_back(*v);
+    }
+    return Status::Ok();
+  }
+
+  void Known(const std::string& full_key) { known_.insert(full_key); }
 
   // Every key of the file must have been read by the schema above.
   Status CheckUnknown() const {
@@ -84,7 +123,6 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   Reader r(root);
   RETURN_IF_ERROR(r.Str(root, "", "listen", &c->listen));
   RETURN_IF_ERROR(r.Str(root, "", "data_dir", &c->data_dir));
-  RETURN_IF_ERROR(r.Str(root, "", "default_tenant", &c->default_tenant));
   const toml::table empty;
   r.Table("server");
   const toml::table* server = root.get_as<toml::table>("server");
@@ -108,6 +146,107 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Str(l, "log.", "level", &c->log_level));
   RETURN_IF_ERROR(r.Str(l, "log.", "app", &c->app_log));
   RETURN_IF_ERROR(r.Str(l, "log.", "access", &c->access_log));
+
+  r.Table("auth");
+  const toml::table* autht = root.get_as<toml::table>("auth");
+  const toml::table& a = autht ? *autht : empty;
+  RETURN_IF_ERROR(r.Bool(a, "auth.", "dev_issuer", &c->dev_issuer));
+  RETURN_IF_ERROR(r.Bool(a, "auth.", "api_keys", &c->api_keys));
+  RETURN_IF_ERROR(r.Int(a, "auth.", "skew_seconds", &c->skew_seconds));
+  RETURN_IF_ERROR(r.StrList(a, "auth.", "trusted_proxies", &c->trusted_proxies));
+  r.Known("auth.zones");
+  if (const toml::node* z = a.get("zones")) {
+    const toml::table* zt = z->as_table();
+    if (zt == nullptr) {
+      return InvalidArgument("config: " + Where(*z, "auth.zones") +
+                             " must be a table: zone = [\"CIDR\", ...]");
+    }
+    for (const auto& [name, list] : *zt) {
+      std::vector<std::string> cidrs;
+      RETURN_IF_ERROR(Reader::ReadStrList(list, "auth.zones." + std::string(name.str()), &cidrs));
+      for (auto& cidr : cidrs) c->zones.emplace_back(std::string(name.str()), cidr);
+    }
+  }
+  // Arrays of tables: every member checked here, since CheckUnknown sees one level only.
+  auto each_table = [&](const char* key,
+                        const std::function<Status(const toml::table&, const std::string&)>& fn)
+      -> Status {
+    r.Known(std::string("auth.") + key);
+    const toml::node* n = a.get(key);
+    if (n == nullptr) return Status::Ok();
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) {
+      return InvalidArgument("config: " + Where(*n, std::string("auth.") + key) +
+                             " must be an array of tables ([[auth." + key + "]])");
+    }
+    int i = 0;
+    for (const auto& e : *arr) {
+      const toml::table* t = e.as_table();
+      const std::string prefix = "auth." + std::string(key) + "[" + std::to_string(i++) + "].";
+      if (t == nullptr) return InvalidArgument("config: " + Where(e, prefix) + " must be a table");
+      RETURN_IF_ERROR(fn(*t, prefix));
+    }
+    return Status::Ok();
+  };
+  RETURN_IF_ERROR(each_table("issuers", [&](const toml::table& t, const std::string& p) {
+    IssuerEntry e;
+    Reader sub(t);
+    RETURN_IF_ERROR(sub.Str(t, "", "issuer", &e.issuer));
+    RETURN_IF_ERROR(sub.StrList(t, "", "audiences", &e.audiences));
+    RETURN_IF_ERROR(sub.Str(t, "", "jwks_file", &e.jwks_file));
+    RETURN_IF_ERROR(sub.Str(t, "", "jwks_url", &e.jwks_url));
+    RETURN_IF_ERROR(sub.Str(t, "", "tenant", &e.tenant));
+    RETURN_IF_ERROR(sub.Str(t, "", "tenant_claim", &e.tenant_claim));
+    RETURN_IF_ERROR(sub.Str(t, "", "roles_claim", &e.roles_claim));
+    RETURN_IF_ERROR(sub.Str(t, "", "attrs_claim", &e.attrs_claim));
+    RETURN_IF_ERROR(sub.Bool(t, "", "allow_hs256", &e.allow_hs256));
+    RETURN_IF_ERROR(sub.Int(t, "", "refresh_seconds", &e.refresh_seconds));
+    Status unknown = sub.CheckUnknown();
+    if (!unknown.ok()) return InvalidArgument(unknown.message() + " in " + p);
+    if (e.issuer.empty()) return InvalidArgument("config: " + p + "issuer is required");
+    if (e.audiences.empty()) return InvalidArgument("config: " + p + "audiences is required");
+    if (e.jwks_file.empty() == e.jwks_url.empty()) {
+      return InvalidArgument("config: " + p + " needs exactly one of jwks_file and jwks_url");
+    }
+    c->issuers.push_back(std::move(e));
+    return Status::Ok();
+  }));
+  RETURN_IF_ERROR(each_table("client_certs", [&](const toml::table& t, const std::string& p) {
+    ClientCertEntry e;
+    Reader sub(t);
+    RETURN_IF_ERROR(sub.Str(t, "", "subject", &e.subject));
+    RETURN_IF_ERROR(sub.Str(t, "", "sub", &e.sub));
+    RETURN_IF_ERROR(sub.Str(t, "", "tenant", &e.tenant));
+    RETURN_IF_ERROR(sub.StrList(t, "", "roles", &e.roles));
+    Status unknown = sub.CheckUnknown();
+    if (!unknown.ok()) return InvalidArgument(unknown.message() + " in " + p);
+    if (e.subject.empty() || e.sub.empty() || !IsValidTenant(e.tenant) || e.roles.empty()) {
+      return InvalidArgument("config: " + p + " needs subject, sub, a valid tenant and roles");
+    }
+    c->client_certs.push_back(std::move(e));
+    return Status::Ok();
+  }));
+
+  r.Table("policy");
+  const toml::table* policyt = root.get_as<toml::table>("policy");
+  const toml::table& pt = policyt ? *policyt : empty;
+  RETURN_IF_ERROR(r.Str(pt, "policy.", "file", &c->policy_file));
+  RETURN_IF_ERROR(r.Bool(pt, "policy.", "watch", &c->policy_watch));
+
+  r.Table("audit");
+  const toml::table* auditt = root.get_as<toml::table>("audit");
+  const toml::table& at = auditt ? *auditt : empty;
+  RETURN_IF_ERROR(r.Int(at, "audit.", "checkpoint_every", &c->audit_checkpoint_every));
+  RETURN_IF_ERROR(r.Int(at, "audit.", "checkpoint_seconds", &c->audit_checkpoint_seconds));
+
+  r.Table("tls");
+  const toml::table* tlst = root.get_as<toml::table>("tls");
+  const toml::table& tt = tlst ? *tlst : empty;
+  RETURN_IF_ERROR(r.Str(tt, "tls.", "listen", &c->tls_listen));
+  RETURN_IF_ERROR(r.Str(tt, "tls.", "cert", &c->tls_cert));
+  RETURN_IF_ERROR(r.Str(tt, "tls.", "key", &c->tls_key));
+  RETURN_IF_ERROR(r.Str(tt, "tls.", "client_ca", &c->tls_client_ca));
+  RETURN_IF_ERROR(r.Bool(tt, "tls.", "require_client_cert", &c->tls_require_client_cert));
   return r.CheckUnknown();
 }
 
@@ -116,9 +255,6 @@ Status ValidateServeConfig(const ServeConfig& c) {
   uint16_t port = 0;
   RETURN_IF_ERROR(http::ParseListenAddress(c.listen, &host, &port));
   if (c.data_dir.empty()) return InvalidArgument("data_dir must not be empty");
-  if (!IsValidTenant(c.default_tenant)) {
-    return InvalidArgument("default_tenant must be 1-63 characters of a-z, 0-9 and '-'");
-  }
   auto in = [](int64_t v, int64_t lo, int64_t hi) { return v >= lo && v <= hi; };
   if (!in(c.io_threads, 0, 256)) return InvalidArgument("io_threads must be 0..256 (0 = cores)");
   if (!in(c.worker_threads, 1, 1024)) return InvalidArgument("worker_threads must be 1..1024");
@@ -140,6 +276,34 @@ Status ValidateServeConfig(const ServeConfig& c) {
   }
   auto level = log::ParseLevel(c.log_level);
   if (!level.ok()) return level.status();
+  if (!in(c.skew_seconds, 0, 600)) return InvalidArgument("auth skew_seconds must be 0..600");
+  for (const auto& p : c.trusted_proxies) {
+    auto cidr = trust::Cidr::Parse(p);
+    if (!cidr.ok()) return InvalidArgument("auth trusted_proxies: " + cidr.status().message());
+  }
+  for (const auto& [zone, cidr] : c.zones) {
+    auto parsed = trust::Cidr::Parse(cidr);
+    if (!parsed.ok()) {
+      return InvalidArgument("auth zones." + zone + ": " + parsed.status().message());
+    }
+  }
+  if (!in(c.audit_checkpoint_every, 1, 1'000'000)) {
+    return InvalidArgument("audit checkpoint_every must be 1..1000000");
+  }
+  if (!in(c.audit_checkpoint_seconds, 1, 86'400)) {
+    return InvalidArgument("audit checkpoint_seconds must be 1..86400");
+  }
+  if (!c.tls_listen.empty()) {
+    std::string tls_host;
+    uint16_t tls_port = 0;
+    RETURN_IF_ERROR(http::ParseListenAddress(c.tls_listen, &tls_host, &tls_port));
+    if (c.tls_cert.empty() || c.tls_key.empty()) {
+      return InvalidArgument("tls listen needs tls cert and key files");
+    }
+    if (c.tls_require_client_cert && c.tls_client_ca.empty()) {
+      return InvalidArgument("tls require_client_cert needs client_ca");
+    }
+  }
   return Status::Ok();
 }
 

@@ -33,8 +33,11 @@ int main(int argc, char** argv) {
       ->default_str(flags.listen);
   serve->add_option("--data-dir", flags.data_dir, "Directory holding the database")
       ->default_str(flags.data_dir);
-  serve->add_option("--default-tenant", flags.default_tenant, "Tenant of requests without X-Tenant")
-      ->default_str(flags.default_tenant);
+  bool no_dev_issuer = false;
+  serve->add_flag("--no-dev-issuer", no_dev_issuer,
+                  "Refuse tokens of the local development issuer (crmi token mint)");
+  serve->add_option("--policy-file", flags.policy_file,
+                    "Access policy (YAML); default <data-dir>/policy.yaml, created if absent");
   serve->add_option("--io-threads", flags.io_threads, "I/O threads (0 = one per core)")
       ->capture_default_str();
   serve->add_option("--worker-threads", flags.worker_threads, "Threads for blocking handlers")
@@ -118,6 +121,84 @@ int main(int argc, char** argv) {
       ->default_str(doctor_dir);
   CLI::App* version = app.add_subcommand("version", "Print version and build information");
 
+  // token mint
+  crmi::cli::TokenMintArgs mint;
+  CLI::App* token = app.add_subcommand("token", "Development tokens");
+  token->require_subcommand(1);
+  CLI::App* token_mint = token->add_subcommand(
+      "mint", "Sign a bearer token with the local development issuer (key in <data-dir>/keys)");
+  token_mint->add_option("--sub", mint.sub, "Subject (user or service id)")->required();
+  token_mint->add_option("--tenant", mint.tenant, "Tenant")->required();
+  token_mint->add_option("--roles", mint.roles, "Comma-separated roles, e.g. advisor,agent")
+      ->required();
+  token_mint->add_option("--attr", mint.attrs, "Attribute key=value or key=v1,v2 (repeatable)");
+  token_mint->add_option("--ttl", mint.ttl, "Lifetime: 90s, 15m, 1h, 30d")->capture_default_str();
+  token_mint->add_option("--posture", mint.posture, "Device posture claim")
+      ->check(CLI::IsMember({"managed", "compliant", "unmanaged", "unknown"}));
+  token_mint->add_option("--risk", mint.risk, "Risk score claim, 0..100")
+      ->check(CLI::Range(0, 100));
+  token_mint->add_option("--data-dir", mint.data_dir, "Data directory holding the issuer key")
+      ->default_str(mint.data_dir);
+
+  // policy check|test
+  CLI::App* policy = app.add_subcommand("policy", "Check and test access policies");
+  policy->require_subcommand(1);
+  std::string policy_file, cases_file, test_policy;
+  CLI::App* policy_check = policy->add_subcommand("check", "Validate a policy file");
+  policy_check->add_option("file", policy_file, "policy.yaml")->required();
+  CLI::App* policy_test =
+      policy->add_subcommand("test", "Run a decision table (request -> expected decision, rule)");
+  policy_test->add_option("cases", cases_file, "cases file")->required();
+  policy_test->add_option("--policy", test_policy, "Policy to test (default: the file's own)");
+
+  // audit verify|export|pubkey
+  CLI::App* auditc = app.add_subcommand("audit", "The tamper-evident audit trail");
+  auditc->require_subcommand(1);
+  std::string audit_dir = "./data", pubkey;
+  CLI::App* audit_verify = auditc->add_subcommand(
+      "verify", "Verify the hash chain and checkpoint signatures (exit 1 naming the first bad seq)");
+  audit_verify->add_option("--data-dir", audit_dir, "Data directory (or a copy of it)")
+      ->default_str(audit_dir);
+  audit_verify->add_option("--pubkey", pubkey,
+                           "Audit public key (PEM; from 'crmi audit pubkey'); default: the data "
+                           "dir's own key");
+  crmi::cli::AuditExportArgs exp_args;
+  CLI::App* audit_export = auditc->add_subcommand("export", "Write audit records as JSON Lines");
+  audit_export->add_option("--data-dir", exp_args.data_dir, "Data directory")
+      ->default_str(exp_args.data_dir);
+  audit_export->add_option("--tenant", exp_args.tenant, "Only this tenant");
+  audit_export->add_option("--principal", exp_args.principal, "Only this subject");
+  audit_export->add_option("--decision", exp_args.decision, "permit, deny or none")
+      ->check(CLI::IsMember({"permit", "deny", "none"}));
+  audit_export->add_option("--from", exp_args.from, "From (RFC 3339, inclusive)");
+  audit_export->add_option("--to", exp_args.to, "To (RFC 3339, exclusive)");
+  audit_export->add_flag("--checkpoints", exp_args.checkpoints, "Include checkpoint records");
+  CLI::App* audit_pubkey =
+      auditc->add_subcommand("pubkey", "Print the audit trail's public key (PEM)");
+  audit_pubkey->add_option("--data-dir", audit_dir, "Data directory")->default_str(audit_dir);
+
+  // apikey create|list|revoke
+  crmi::cli::ApiKeyArgs key_args;
+  CLI::App* apikey = app.add_subcommand("apikey", "API keys for machine clients");
+  apikey->require_subcommand(1);
+  CLI::App* key_create = apikey->add_subcommand("create", "Create a key (printed once)");
+  key_create->add_option("--tenant", key_args.tenant, "Tenant")->required();
+  key_create->add_option("--name", key_args.name, "What the key is for")->required();
+  key_create->add_option("--roles", key_args.roles, "Comma-separated roles")->required();
+  key_create->add_option("--attr", key_args.attrs, "Attribute key=value (repeatable)");
+  key_create->add_option("--ttl", key_args.ttl, "Expire after: 30d, 12h (default: never)");
+  key_create->add_option("--data-dir", key_args.data_dir, "Data directory")
+      ->default_str(key_args.data_dir);
+  CLI::App* key_list = apikey->add_subcommand("list", "List a tenant's keys (never the secrets)");
+  key_list->add_option("--tenant", key_args.tenant, "Tenant")->required();
+  key_list->add_option("--data-dir", key_args.data_dir, "Data directory")
+      ->default_str(key_args.data_dir);
+  CLI::App* key_revoke = apikey->add_subcommand("revoke", "Revoke a key");
+  key_revoke->add_option("id", key_args.id, "Key id (key_...)")->required();
+  key_revoke->add_option("--tenant", key_args.tenant, "Tenant")->required();
+  key_revoke->add_option("--data-dir", key_args.data_dir, "Data directory")
+      ->default_str(key_args.data_dir);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -141,7 +222,8 @@ int main(int argc, char** argv) {
     }
     Override(*serve, "--listen", flags.listen, &config.listen);
     Override(*serve, "--data-dir", flags.data_dir, &config.data_dir);
-    Override(*serve, "--default-tenant", flags.default_tenant, &config.default_tenant);
+    Override(*serve, "--policy-file", flags.policy_file, &config.policy_file);
+    if (no_dev_issuer) config.dev_issuer = false;
     Override(*serve, "--io-threads", flags.io_threads, &config.io_threads);
     Override(*serve, "--worker-threads", flags.worker_threads, &config.worker_threads);
     Override(*serve, "--max-connections", flags.max_connections, &config.max_connections);
@@ -163,5 +245,14 @@ int main(int argc, char** argv) {
   if (demo->parsed()) return crmi::cli::RunDemo(demo_args);
   if (doctor->parsed()) return crmi::cli::RunDoctor(doctor_dir);
   if (version->parsed()) return crmi::cli::RunVersion();
+  if (token_mint->parsed()) return crmi::cli::RunTokenMint(mint);
+  if (policy_check->parsed()) return crmi::cli::RunPolicyCheck(policy_file);
+  if (policy_test->parsed()) return crmi::cli::RunPolicyTest(cases_file, test_policy);
+  if (audit_verify->parsed()) return crmi::cli::RunAuditVerify(audit_dir, pubkey);
+  if (audit_export->parsed()) return crmi::cli::RunAuditExport(exp_args);
+  if (audit_pubkey->parsed()) return crmi::cli::RunAuditPubkey(audit_dir);
+  if (key_create->parsed()) return crmi::cli::RunApiKeyCreate(key_args);
+  if (key_list->parsed()) return crmi::cli::RunApiKeyList(key_args);
+  if (key_revoke->parsed()) return crmi::cli::RunApiKeyRevoke(key_args);
   return kUsageError;
 }

@@ -191,12 +191,13 @@ std::string ImportReport::ToJson() const {
 }
 
 Importer::Importer(RecordService* service, const Collection& collection, std::string tenant,
-                   ImportFormat format, ImportOptions options)
+                   ImportFormat format, ImportOptions options, Access access)
     : service_(service),
       collection_(collection),
       tenant_(std::move(tenant)),
       format_(format),
-      options_(options) {
+      options_(options),
+      access_(std::move(access)) {
   if (format_ == ImportFormat::kCsv) csv_ = std::make_unique<CsvParser>(options_.max_line_bytes);
 }
 
@@ -214,9 +215,8 @@ void Importer::Fail(int64_t line_no, const Status& s) {
 Status Importer::Flush() {
   RETURN_IF_ERROR(Drain());
   if (batch_.empty()) return Status::Ok();
-  in_flight_first_line_ = batch_lines_.front();
-  in_flight_last_line_ = batch_lines_.back();
-  in_flight_ = service_->UpsertAsync(collection_, tenant_, std::move(batch_));
+  in_flight_lines_.swap(batch_lines_);
+  in_flight_ = service_->UpsertAsync(collection_, tenant_, std::move(batch_), access_);
   batch_.clear();
   batch_lines_.clear();
   batch_bytes_ = 0;
@@ -227,14 +227,22 @@ Status Importer::Drain() {
   if (!in_flight_.valid()) return Status::Ok();
   UpsertResult r = in_flight_.get();
   if (!r.status.ok()) {
-    return r.status.WithContext("writing lines " + std::to_string(in_flight_first_line_) + "-" +
-                                std::to_string(in_flight_last_line_));
+    return r.status.WithContext("writing lines " + std::to_string(in_flight_lines_.front()) +
+                                "-" + std::to_string(in_flight_lines_.back()));
   }
-  for (bool c : r.created) {
-    if (c) {
-      ++report_.created;
-    } else {
-      ++report_.updated;
+  for (size_t i = 0; i < r.outcomes.size(); ++i) {
+    switch (r.outcomes[i]) {
+      case UpsertOutcome::kCreated:
+        ++report_.created;
+        break;
+      case UpsertOutcome::kUpdated:
+        ++report_.updated;
+        break;
+      case UpsertOutcome::kDenied:
+        Fail(in_flight_lines_[i],
+             PermissionDenied("a record with this id exists outside the records your access "
+                              "allows; it was left unchanged"));
+        break;
     }
   }
   return Status::Ok();
@@ -250,6 +258,14 @@ Status Importer::OnRecord(std::string_view json, int64_t line_no) {
   auto prepared = PrepareRecord(collection_, json, tenant_);
   if (!prepared.ok()) {
     Fail(line_no, prepared.status());
+    return Status::Ok();
+  }
+  Status allowed = CheckWritable(collection_, json, access_);
+  if (allowed.ok() && !DocMatches(collection_, prepared->doc, access_.rows)) {
+    allowed = PermissionDenied("the record falls outside the records your access allows");
+  }
+  if (!allowed.ok()) {
+    Fail(line_no, allowed);
     return Status::Ok();
   }
   batch_bytes_ += prepared->doc.size();

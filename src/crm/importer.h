@@ -59,8 +59,10 @@ struct ImportReport {
 
 class Importer {
  public:
+  // `access`: what the caller may write (RecordService). A line it does not allow fails on its
+  // own, like an invalid one.
   Importer(RecordService* service, const Collection& collection, std::string tenant,
-           ImportFormat format, ImportOptions options = {});
+           ImportFormat format, ImportOptions options = {}, Access access = {});
   ~Importer();
 
   Status Feed(std::string_view chunk);
@@ -84,6 +86,7 @@ class Importer {
   const std::string tenant_;
   const ImportFormat format_;
   const ImportOptions options_;
+  const Access access_;
 
   ImportReport report_;
   int64_t bytes_ = 0;
@@ -102,8 +105,7 @@ class Importer {
   std::vector<int64_t> batch_lines_;
   size_t batch_bytes_ = 0;
   std::future<UpsertResult> in_flight_;
-  int64_t in_flight_first_line_ = 0;
-  int64_t in_flight_last_line_ = 0;
+  std::vector<int64_t> in_flight_lines_;
 };
 
 // Converts one CSV row to a JSON record body using the collection's field types. Exposed for

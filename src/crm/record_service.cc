@@ -1,5 +1,6 @@
 #include "src/crm/record_service.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "src/common/base64.h"
@@ -65,9 +66,23 @@ Result<const Collection*> RecordService::FindCollection(std::string_view name) c
   return c;
 }
 
+namespace {
+
+Status NotFoundRecord(const Collection& c, std::string_view id) {
+  return NotFound(c.singular + " '" + std::string(id) + "' not found");
+}
+
+Status OutsideRows() {
+  return PermissionDenied("the record would fall outside the records your access allows");
+}
+
+}  // namespace
+
 Result<store::StoredRecord> RecordService::Create(const Collection& c, std::string_view tenant,
-                                                  std::string_view body) {
+                                                  std::string_view body, const Access& access) {
+  RETURN_IF_ERROR(CheckWritable(c, body, access));
   ASSIGN_OR_RETURN(PreparedRecord prepared, PrepareRecord(c, body, tenant));
+  if (!DocMatches(c, prepared.doc, access.rows)) return OutsideRows();
   if (prepared.id.empty()) prepared.id = NewRecordId(c.id_prefix, clock_->NowUnixMillis());
   store::NewRecord rec = ToNew(std::move(prepared));
   const std::string now = Now();
@@ -81,67 +96,89 @@ Result<store::StoredRecord> RecordService::Create(const Collection& c, std::stri
 }
 
 Result<store::StoredRecord> RecordService::Get(const Collection& c, std::string_view tenant,
-                                               std::string_view id) {
-  if (!IsValidRecordId(id)) return NotFound(c.singular + " '" + std::string(id) + "' not found");
-  return store_->Get(c.name, tenant, id);
+                                               std::string_view id, const Access& access) {
+  if (!IsValidRecordId(id)) return NotFoundRecord(c, id);
+  ASSIGN_OR_RETURN(store::StoredRecord r, store_->Get(c.name, tenant, id));
+  // One record by primary key: checking the row terms on it is the same predicate the store
+  // would apply, without a second query path.
+  if (!DocMatches(c, r.doc, access.rows)) return NotFoundRecord(c, id);
+  return r;
 }
 
 Result<store::StoredRecord> RecordService::Patch(const Collection& c, std::string_view tenant,
                                                  std::string_view id, std::string_view patch,
-                                                 std::optional<std::string_view> if_match) {
-  if (!IsValidRecordId(id)) return NotFound(c.singular + " '" + std::string(id) + "' not found");
+                                                 std::optional<std::string_view> if_match,
+                                                 const Access& access) {
+  if (!IsValidRecordId(id)) return NotFoundRecord(c, id);
+  RETURN_IF_ERROR(CheckWritable(c, patch, access));
   // Read, merge and write inside one write transaction: the writer serialises patches, so
   // concurrent patches of different fields all land and If-Match is checked atomically.
   const std::string now = Now();
   store::StoredRecord out;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> Status {
     ASSIGN_OR_RETURN(store::StoredRecord current, txn.Get(c.name, tenant, id));
+    if (!DocMatches(c, current.doc, access.rows)) return NotFoundRecord(c, id);
     store::Expect expect{current.version, current.seq};
     if (if_match) {
       ASSIGN_OR_RETURN(expect, MatchIfMatch(*if_match, current));
     }
     ASSIGN_OR_RETURN(PreparedRecord prepared, PrepareMergePatch(c, current.doc, patch, id, tenant));
+    if (!DocMatches(c, prepared.doc, access.rows)) return OutsideRows();
+    std::string doc = prepared.doc;
     ASSIGN_OR_RETURN(out, txn.Update(c.name, tenant, ToNew(std::move(prepared)), expect, now));
+    out.doc = std::move(doc);
     return Status::Ok();
   }));
   return out;
 }
 
 Status RecordService::Delete(const Collection& c, std::string_view tenant, std::string_view id,
-                             std::optional<std::string_view> if_match) {
-  if (!IsValidRecordId(id)) return NotFound(c.singular + " '" + std::string(id) + "' not found");
+                             std::optional<std::string_view> if_match, const Access& access) {
+  if (!IsValidRecordId(id)) return NotFoundRecord(c, id);
   return store_->Write([&](store::WriteTxn& txn) -> Status {
     store::Expect expect;
-    if (if_match) {
+    if (if_match || access.restricts_rows()) {
       ASSIGN_OR_RETURN(store::StoredRecord current, txn.Get(c.name, tenant, id));
-      ASSIGN_OR_RETURN(expect, MatchIfMatch(*if_match, current));
+      if (!DocMatches(c, current.doc, access.rows)) return NotFoundRecord(c, id);
+      expect = store::Expect{current.version, current.seq};
+      if (if_match) {
+        ASSIGN_OR_RETURN(expect, MatchIfMatch(*if_match, current));
+      }
     }
     return txn.Delete(c.name, tenant, id, expect);
   });
 }
 
 Result<Page> RecordService::List(const Collection& c, std::string_view tenant,
-                                 const ListRequest& request) {
+                                 const ListRequest& request, const Access& access) {
   if (request.limit < 1 || request.limit > kMaxPageSize) {
     return InvalidArgument("limit must be between 1 and " + std::to_string(kMaxPageSize));
   }
+  // max_rows caps what one call may return; the caller still pages through the rest.
+  const int limit = access.max_rows > 0 ? std::min(request.limit, access.max_rows) : request.limit;
   store::ListQuery q;
   q.collection = c.name;
   q.tenant = std::string(tenant);
-  q.limit = request.limit + 1;  // one extra tells whether another page exists
+  q.limit = limit + 1;  // one extra tells whether another page exists
   if (!request.cursor.empty()) {
     ASSIGN_OR_RETURN(q.after_seq, DecodeCursor(request.cursor));
   }
   for (const auto& [path, raw] : request.filters) {
+    // Filtering on a masked field would reveal its values one probe at a time.
+    if (IsMaskedPath(c, path, access)) {
+      return PermissionDenied("field '" + path + "' is masked for you and cannot be filtered on");
+    }
     ASSIGN_OR_RETURN(store::Value v, ParseFilterValue(c, path, raw));
     store::FieldFilter f;
     f.field = path;
     f.values.push_back(std::move(v));
     q.filters.push_back(std::move(f));
   }
+  // The row restriction is part of the query, so pages hold exactly `limit` visible records.
+  q.filters.insert(q.filters.end(), access.rows.begin(), access.rows.end());
   Page page;
   RETURN_IF_ERROR(store_->List(q, &page.items));
-  if (page.items.size() > static_cast<size_t>(request.limit)) {
+  if (page.items.size() > static_cast<size_t>(limit)) {
     page.items.pop_back();
     page.next_cursor = EncodeCursor(page.items.back().seq);
   }
@@ -149,53 +186,66 @@ Result<Page> RecordService::List(const Collection& c, std::string_view tenant,
 }
 
 std::future<UpsertResult> RecordService::UpsertAsync(const Collection& c, std::string tenant,
-                                                     std::vector<PreparedRecord> records) {
+                                                     std::vector<PreparedRecord> records,
+                                                     const Access& access) {
   const int64_t now_ms = clock_->NowUnixMillis();
   // Shared between this call and the write, which runs later on the store's writer thread.
   struct State {
-    std::string collection;
+    const Collection* collection;
     std::string tenant;
     std::string now;
+    std::vector<store::FieldFilter> rows;
     std::vector<store::NewRecord> recs;
     UpsertResult result;
   };
   auto st = std::make_shared<State>();
-  st->collection = c.name;
+  st->collection = &c;
   st->tenant = std::move(tenant);
   st->now = FormatRfc3339Millis(now_ms);
+  st->rows = access.rows;
   st->recs.reserve(records.size());
   for (auto& p : records) {
     if (p.id.empty()) p.id = NewRecordId(c.id_prefix, now_ms);
     st->recs.push_back(ToNew(std::move(p)));
   }
   std::future<Status> written = store_->WriteAsync([st](store::WriteTxn& txn) -> Status {
-    st->result.created.clear();
+    const std::string& name = st->collection->name;
+    st->result.outcomes.clear();
     for (const auto& rec : st->recs) {
-      auto ins = txn.Insert(st->collection, st->tenant, rec, st->now);
+      auto ins = txn.Insert(name, st->tenant, rec, st->now);
       if (ins.ok()) {
-        st->result.created.push_back(true);
+        st->result.outcomes.push_back(UpsertOutcome::kCreated);
         continue;
       }
       if (ins.status().code() != StatusCode::kAlreadyExists) return ins.status();
-      auto upd = txn.Update(st->collection, st->tenant, rec, store::Expect{}, st->now);
+      if (!st->rows.empty()) {
+        auto current = txn.Get(name, st->tenant, rec.id);
+        if (!current.ok()) return current.status();
+        if (!DocMatches(*st->collection, current->doc, st->rows)) {
+          st->result.outcomes.push_back(UpsertOutcome::kDenied);
+          continue;
+        }
+      }
+      auto upd = txn.Update(name, st->tenant, rec, store::Expect{}, st->now);
       if (!upd.ok()) return upd.status();
-      st->result.created.push_back(false);
+      st->result.outcomes.push_back(UpsertOutcome::kUpdated);
     }
     return Status::Ok();
   });
   // Chain the store's future into ours without a thread: the result is read on get().
   return std::async(std::launch::deferred, [st, written = std::move(written)]() mutable {
     st->result.status = written.get();
-    if (!st->result.status.ok()) st->result.created.clear();
+    if (!st->result.status.ok()) st->result.outcomes.clear();
     return std::move(st->result);
   });
 }
 
 Status RecordService::Upsert(const Collection& c, std::string_view tenant,
-                             std::vector<PreparedRecord>* records, std::vector<bool>* created) {
-  UpsertResult r = UpsertAsync(c, std::string(tenant), std::move(*records)).get();
+                             std::vector<PreparedRecord>* records,
+                             std::vector<UpsertOutcome>* outcomes, const Access& access) {
+  UpsertResult r = UpsertAsync(c, std::string(tenant), std::move(*records), access).get();
   records->clear();
-  if (r.status.ok()) *created = std::move(r.created);
+  if (r.status.ok()) *outcomes = std::move(r.outcomes);
   return r.status;
 }
 

@@ -20,6 +20,7 @@
 
 #include "src/common/clock.h"
 #include "src/common/status.h"
+#include "src/crm/access.h"
 #include "src/crm/record.h"
 #include "src/crm/schema.h"
 #include "src/store/store.h"
@@ -31,9 +32,11 @@ struct Page {
   std::string next_cursor;  // empty when this is the last page
 };
 
+enum class UpsertOutcome : int8_t { kCreated, kUpdated, kDenied };
+
 struct UpsertResult {
   Status status;
-  std::vector<bool> created;  // per record: inserted (true) or replaced (false)
+  std::vector<UpsertOutcome> outcomes;  // per record
 };
 
 struct ListRequest {
@@ -52,26 +55,43 @@ class RecordService {
   // kInvalidArgument for an unknown collection.
   Result<const Collection*> FindCollection(std::string_view name) const;
 
+  // Every method below applies `access` (what the policy lets the caller see) exactly:
+  // - a record outside access.rows does not exist for the caller: kNotFound, as for a record of
+  //   another tenant, so neither leaks existence through the status code;
+  // - a create, or a patch whose result, would land outside access.rows: kPermissionDenied;
+  // - a write naming a field the caller sees masked: kPermissionDenied (a masked value sent back
+  //   must never overwrite the real one);
+  // - lists push access.rows into the store query (pagination stays exact) and cap the page
+  //   size at access.max_rows.
+  // Returned records are not masked: rendering applies access (crm::AppendRecordJson).
   Result<store::StoredRecord> Create(const Collection& c, std::string_view tenant,
-                                     std::string_view body);
-  Result<store::StoredRecord> Get(const Collection& c, std::string_view tenant,
-                                  std::string_view id);
+                                     std::string_view body,
+                                     const Access& access = Access::Unrestricted());
+  Result<store::StoredRecord> Get(const Collection& c, std::string_view tenant, std::string_view id,
+                                  const Access& access = Access::Unrestricted());
   // `if_match`: the raw If-Match header value, if any ("*" matches any existing record).
   Result<store::StoredRecord> Patch(const Collection& c, std::string_view tenant,
                                     std::string_view id, std::string_view patch,
-                                    std::optional<std::string_view> if_match);
+                                    std::optional<std::string_view> if_match,
+                                    const Access& access = Access::Unrestricted());
   Status Delete(const Collection& c, std::string_view tenant, std::string_view id,
-                std::optional<std::string_view> if_match);
-  Result<Page> List(const Collection& c, std::string_view tenant, const ListRequest& request);
+                std::optional<std::string_view> if_match,
+                const Access& access = Access::Unrestricted());
+  Result<Page> List(const Collection& c, std::string_view tenant, const ListRequest& request,
+                    const Access& access = Access::Unrestricted());
 
-  // Inserts or replaces prepared records in one transaction. For each record, sets (*created)[i]
-  // to true when it was inserted and false when an existing record with its id was replaced.
-  // Records without an id get a generated one. Consumes *records.
+  // Inserts or replaces prepared records in one transaction; (*outcomes)[i] tells what happened
+  // to records[i]. With row restrictions, a record that exists outside them is left alone
+  // (kDenied) and the others still apply; records must already have been checked against
+  // `access` (CheckWritable). Records without an id get a generated one. Consumes *records.
   Status Upsert(const Collection& c, std::string_view tenant, std::vector<PreparedRecord>* records,
-                std::vector<bool>* created);
+                std::vector<UpsertOutcome>* outcomes,
+                const Access& access = Access::Unrestricted());
   // The same, returning at once: the importer prepares the next batch while this one commits.
+  // `access` is copied.
   std::future<UpsertResult> UpsertAsync(const Collection& c, std::string tenant,
-                                        std::vector<PreparedRecord> records);
+                                        std::vector<PreparedRecord> records,
+                                        const Access& access = Access::Unrestricted());
 
   store::Store* store() { return store_; }
   const Schema& schema() const { return *schema_; }

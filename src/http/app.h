@@ -3,12 +3,18 @@
 #define CRMI_HTTP_APP_H_
 
 #include <atomic>
+#include <string>
 
 #include "src/common/clock.h"
 #include "src/common/metrics.h"
 #include "src/crm/record_service.h"
 #include "src/crm/schema.h"
 #include "src/store/store.h"
+
+namespace crmi::trust {
+class ApiKeyStore;
+class PolicyStore;
+}  // namespace crmi::trust
 
 namespace crmi::http {
 
@@ -18,6 +24,9 @@ struct App {
   const crm::Schema* schema = nullptr;
   metrics::Registry* metrics = nullptr;
   Clock* clock = Clock::Real();
+  trust::PolicyStore* policies = nullptr;
+  trust::ApiKeyStore* api_keys = nullptr;
+  std::string audit_dir;  // <data-dir>/audit, read by GET /v1/audit
   // Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic.
   std::atomic<bool> draining{false};
 };

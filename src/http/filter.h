@@ -1,6 +1,6 @@
 // The request chain (Envoy style): an ordered list of small filters around every handler.
 //
-//   request id → limits → tenant → [authn → authz → rate limit (next issues)] → handler
+//   request id → access log → metrics → audit → limits → authn → authz → [rate limit] → handler
 //
 // Contract of a filter:
 //   OnRequest   in chain order, before the handler. Returns kContinue, or kStop after setting a
@@ -8,6 +8,10 @@
 //               the handler are then skipped.
 //   OnResponse  in reverse order, after the handler or a local reply, for every filter whose
 //               OnRequest ran (including the one that stopped). May decorate the response.
+//   OnCommit    (at most one filter: the audit trail) after OnResponse and before the response
+//               is written, for every request including local replies and transport errors.
+//               Asynchronous: calls `done` exactly once, from any thread. A non-OK status
+//               replaces the response with 503 — nothing leaves that was not recorded.
 //   OnComplete  the final stage (access log, metrics; audit later): every filter, in chain order,
 //               after the response was written or the connection failed — also for local replies
 //               and for requests the server rejected before the chain ran. Must not fail.
@@ -18,6 +22,7 @@
 #ifndef CRMI_HTTP_FILTER_H_
 #define CRMI_HTTP_FILTER_H_
 
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -35,11 +40,21 @@ class Filter {
   virtual FilterStatus OnRequest(RequestContext& /*ctx*/) { return FilterStatus::kContinue; }
   virtual void OnResponse(RequestContext& /*ctx*/) {}
   virtual void OnComplete(const RequestContext& /*ctx*/) {}
+
+  using CommitDone = std::function<void(const Status&)>;
+  virtual bool commits() const { return false; }
+  virtual void OnCommit(RequestContext& /*ctx*/, CommitDone done) { done(Status::Ok()); }
 };
 
 class FilterChain {
  public:
-  void Add(std::unique_ptr<Filter> filter) { filters_.push_back(std::move(filter)); }
+  // REQUIRES: at most one added filter commits().
+  void Add(std::unique_ptr<Filter> filter) {
+    if (filter->commits()) committer_ = filter.get();
+    filters_.push_back(std::move(filter));
+  }
+  // The filter whose OnCommit gates every response, or null.
+  Filter* committer() const { return committer_; }
 
   // Runs OnRequest in order. Returns how many filters ran; `*stopped` tells whether the last of
   // them stopped the chain (then ctx.local_reply is set).
@@ -52,6 +67,7 @@ class FilterChain {
 
  private:
   std::vector<std::unique_ptr<Filter>> filters_;
+  Filter* committer_ = nullptr;
 };
 
 }  // namespace crmi::http

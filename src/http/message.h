@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "src/common/status.h"
+#include "src/http/security.h"
 
 namespace crmi::http {
 
@@ -49,6 +50,8 @@ struct Request {
   Headers headers;
   std::string body;
   std::string remote_address;
+  // Subject of the client certificate the TLS listener verified ("CN=x,O=y"); empty otherwise.
+  std::string client_cert_subject;
   std::optional<uint64_t> content_length;
   bool chunked = false;
   int http_version = 11;  // 10 or 11
@@ -74,7 +77,8 @@ struct RequestContext {
   const Route* route = nullptr;                             // null: no route matched the path
   std::vector<std::pair<std::string, std::string>> params;  // decoded path parameters
   std::string resource;  // the route's resource with parameters substituted ("contacts")
-  std::string tenant;
+  std::string tenant;  // the authenticated principal's tenant
+  Security security;
 
   int64_t start_nanos = 0;
   int64_t bytes_received = 0;

@@ -122,6 +122,12 @@ std::string_view ReasonPhrase(int status) {
 }
 
 void SetProblem(RequestContext& ctx, int status, std::string_view slug, std::string_view detail) {
+  SetProblemWithMembers(ctx, status, slug, detail, {});
+}
+
+void SetProblemWithMembers(RequestContext& ctx, int status, std::string_view slug,
+                           std::string_view detail,
+                           const std::vector<std::pair<std::string, std::string>>& members) {
   if (slug.empty()) slug = DefaultSlug(status);
   std::string type = "urn:crmi:problem:";
   type += slug;
@@ -131,6 +137,7 @@ void SetProblem(RequestContext& ctx, int status, std::string_view slug, std::str
       .Add("status", status)
       .Add("detail", detail)
       .Add("instance", ctx.request_id);
+  for (const auto& [k, v] : members) o.AddRaw(k, v);
   Response& r = ctx.response;
   r.status = status;
   r.content_type = "application/problem+json";

@@ -4,7 +4,10 @@
 #ifndef CRMI_HTTP_PROBLEM_H_
 #define CRMI_HTTP_PROBLEM_H_
 
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "src/common/status.h"
 #include "src/http/message.h"
@@ -19,6 +22,11 @@ std::string_view ReasonPhrase(int status);
 // Replaces ctx.response with a problem. `slug` names the problem type (documented in
 // docs/api.md); empty picks the default slug for the status.
 void SetProblem(RequestContext& ctx, int status, std::string_view slug, std::string_view detail);
+
+// The same with extension members (RFC 9457 §3.2): name → JSON text ("errors" → "[...]").
+void SetProblemWithMembers(RequestContext& ctx, int status, std::string_view slug,
+                           std::string_view detail,
+                           const std::vector<std::pair<std::string, std::string>>& members);
 
 // Maps a non-OK Status to a problem response.
 void SetProblem(RequestContext& ctx, const Status& status);

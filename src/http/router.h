@@ -52,6 +52,10 @@ struct Route {
   bool streaming = false;  // body delivered through stream_handler, without a size limit
   Handler handler;
   StreamHandler stream_handler;
+  // Obligations the handler applies (Applies bits); others make a permit unenforceable.
+  unsigned applies = kAppliesNothing;
+  // Served without authentication (liveness and readiness probes only).
+  bool public_route = false;
 };
 
 struct RouteMatch {

@@ -3,134 +3,141 @@
 #include "src/http/handlers/handlers.h"
 
 namespace crmi::http {
+namespace {
+
+// A route under construction: R(GET, "/v1/x", "x.get", "x", "read").Inline().Do(handler).
+struct R {
+  Route r;
+  R(Method m, std::string pattern, std::string name, std::string resource, std::string action) {
+    r.method = m;
+    r.pattern = std::move(pattern);
+    r.name = std::move(name);
+    r.resource = std::move(resource);
+    r.action = std::move(action);
+  }
+  R& Inline() {
+    r.exec = Exec::kInline;
+    return *this;
+  }
+  R& Accepts(std::vector<std::string> media) {
+    r.accepts = std::move(media);
+    return *this;
+  }
+  R& Applies(unsigned bits) {
+    r.applies = bits;
+    return *this;
+  }
+  R& Public() {
+    r.public_route = true;
+    return *this;
+  }
+  R& Do(Handler h) {
+    r.handler = std::move(h);
+    return *this;
+  }
+  R& Stream(StreamHandler h) {
+    r.streaming = true;
+    r.stream_handler = std::move(h);
+    return *this;
+  }
+  operator Route() const { return r; }  // NOLINT: builder
+};
+
+}  // namespace
 
 std::vector<Route> BuildRoutes(App* app) {
-  using handlers::CollectionSchema;
   namespace h = handlers;
   const std::vector<std::string> kJson = {"application/json"};
   const std::vector<std::string> kPatch = {"application/merge-patch+json", "application/json"};
   const std::vector<std::string> kImport = {"application/x-ndjson", "application/jsonl",
                                             "text/csv"};
+  const std::vector<std::string> kYaml = {"application/yaml", "application/x-yaml", "text/yaml",
+                                          "application/json"};
   auto bind = [app](void (*fn)(App&, RequestContext&)) {
     return [app, fn](RequestContext& ctx) { fn(*app, ctx); };
   };
+  constexpr Method GET = Method::kGet, POST = Method::kPost, PUT = Method::kPut,
+                   PATCH = Method::kPatch, DELETE = Method::kDelete;
 
+  // Order matters where patterns overlap: specific paths come before the generic
+  // /v1/{collection}/... routes (the first pattern matching a path decides).
   std::vector<Route> routes = {
-      // Operations (no tenant data).
-      {Method::kGet,
-       "/healthz",
-       "health",
-       "system",
-       "read",
-       Exec::kInline,
-       {},
-       false,
-       bind(&h::Healthz),
-       nullptr},
-      {Method::kGet,
-       "/readyz",
-       "ready",
-       "system",
-       "read",
-       Exec::kInline,
-       {},
-       false,
-       bind(&h::Readyz),
-       nullptr},
-      {Method::kGet,
-       "/metrics",
-       "metrics",
-       "system",
-       "read",
-       Exec::kInline,
-       {},
-       false,
-       bind(&h::Metrics),
-       nullptr},
-      {Method::kGet,
-       "/v1/schema",
-       "schema.get",
-       "schema",
-       "read",
-       Exec::kInline,
-       {},
-       false,
-       bind(&h::Schema),
-       nullptr},
-      {Method::kGet,
-       "/v1/schema/{collection}",
-       "schema.collection",
-       "schema",
-       "read",
-       Exec::kInline,
-       {},
-       false,
-       bind(&h::CollectionSchema),
-       nullptr},
+      // Probes: the only routes served without authentication.
+      R(GET, "/healthz", "health", "system", "read").Inline().Public().Do(bind(&h::Healthz)),
+      R(GET, "/readyz", "ready", "system", "read").Inline().Public().Do(bind(&h::Readyz)),
+      R(GET, "/metrics", "metrics", "system", "read").Inline().Do(bind(&h::Metrics)),
+      R(GET, "/v1/whoami", "whoami", "self", "read").Inline().Do(bind(&h::Whoami)),
+      R(GET, "/v1/schema", "schema.get", "schema", "read").Inline().Do(bind(&h::Schema)),
+      R(GET, "/v1/schema/{collection}", "schema.collection", "schema", "read")
+          .Inline()
+          .Do(bind(&h::CollectionSchema)),
+      // Policy administration.
+      R(GET, "/v1/admin/policies", "policies.get", "policies", "read").Do(bind(&h::GetPolicies)),
+      R(PUT, "/v1/admin/policies", "policies.put", "policies", "update")
+          .Accepts(kYaml)
+          .Do(bind(&h::PutPolicies)),
+      R(POST, "/v1/admin/policies:decide", "policies.decide", "policies", "decide")
+          .Accepts(kJson)
+          .Do(bind(&h::DecidePolicy)),
+      // API keys of machine clients.
+      R(POST, "/v1/admin/api-keys", "api_keys.create", "api_keys", "create")
+          .Accepts(kJson)
+          .Do(bind(&h::CreateApiKey)),
+      R(GET, "/v1/admin/api-keys", "api_keys.list", "api_keys", "list").Do(bind(&h::ListApiKeys)),
+      R(GET, "/v1/admin/api-keys/{id}", "api_keys.get", "api_keys", "read")
+          .Do(bind(&h::GetApiKey)),
+      R(DELETE, "/v1/admin/api-keys/{id}", "api_keys.revoke", "api_keys", "delete")
+          .Do(bind(&h::RevokeApiKey)),
+      // The audit trail.
+      R(GET, "/v1/audit", "audit.query", "audit", "read").Do(bind(&h::QueryAudit)),
       // Customer 360 (before the generic record routes: "customers" is not a collection).
-      {Method::kGet,
-       "/v1/customers/{contact_id}/360",
-       "customers.360",
-       "contacts",
-       "read",
-       Exec::kBlocking,
-       {},
-       false,
-       bind(&h::Customer360),
-       nullptr},
-      // Records of any collection.
-      {Method::kPost, "/v1/{collection}:import", "records.import", "{collection}", "import",
-       Exec::kBlocking, kImport, true, nullptr,
-       [app](RequestContext& ctx) { return h::ImportRecords(*app, ctx); }},
-      {Method::kGet,
-       "/v1/{collection}",
-       "records.list",
-       "{collection}",
-       "list",
-       Exec::kBlocking,
-       {},
-       false,
-       bind(&h::ListRecords),
-       nullptr},
-      {Method::kPost, "/v1/{collection}", "records.create", "{collection}", "create",
-       Exec::kBlocking, kJson, false, bind(&h::CreateRecord), nullptr},
-      {Method::kGet,
-       "/v1/{collection}/{id}",
-       "records.get",
-       "{collection}",
-       "read",
-       Exec::kInline,
-       {},
-       false,
-       bind(&h::GetRecord),
-       nullptr},
-      {Method::kPatch, "/v1/{collection}/{id}", "records.patch", "{collection}", "update",
-       Exec::kBlocking, kPatch, false, bind(&h::PatchRecord), nullptr},
-      {Method::kDelete,
-       "/v1/{collection}/{id}",
-       "records.delete",
-       "{collection}",
-       "delete",
-       Exec::kBlocking,
-       {},
-       false,
-       bind(&h::DeleteRecord),
-       nullptr},
+      R(GET, "/v1/customers/{contact_id}/360", "customers.360", "contacts", "read")
+          .Applies(kAppliesRecords)
+          .Do(bind(&h::Customer360)),
+      // Records of any collection. Import returns no records, so max_rows holds trivially.
+      R(POST, "/v1/{collection}:import", "records.import", "{collection}", "import")
+          .Accepts(kImport)
+          .Applies(kAppliesRecords)
+          .Stream([app](RequestContext& ctx) { return h::ImportRecords(*app, ctx); }),
+      R(GET, "/v1/{collection}", "records.list", "{collection}", "list")
+          .Applies(kAppliesRecords)
+          .Do(bind(&h::ListRecords)),
+      R(POST, "/v1/{collection}", "records.create", "{collection}", "create")
+          .Accepts(kJson)
+          .Applies(kAppliesRecords)
+          .Do(bind(&h::CreateRecord)),
+      R(GET, "/v1/{collection}/{id}", "records.get", "{collection}", "read")
+          .Inline()
+          .Applies(kAppliesRecords)
+          .Do(bind(&h::GetRecord)),
+      R(PATCH, "/v1/{collection}/{id}", "records.patch", "{collection}", "update")
+          .Accepts(kPatch)
+          .Applies(kAppliesRecords)
+          .Do(bind(&h::PatchRecord)),
+      R(DELETE, "/v1/{collection}/{id}", "records.delete", "{collection}", "delete")
+          .Applies(kAppliesRecords)
+          .Do(bind(&h::DeleteRecord)),
   };
   // The index lists the table itself, so it is added last, with a copy of the others.
   std::vector<Route> listed = routes;
-  routes.insert(routes.begin(),
-                Route{Method::kGet,
-                      "/",
-                      "index",
-                      "system",
-                      "read",
-                      Exec::kInline,
-                      {},
-                      false,
-                      [app, listed](RequestContext& ctx) { h::Index(*app, listed, ctx); },
-                      nullptr});
+  routes.insert(routes.begin(), R(GET, "/", "index", "index", "read").Inline().Do(
+                                    [app, listed](RequestContext& ctx) {
+                                      h::Index(*app, listed, ctx);
+                                    }));
   return routes;
+}
+
+Status ValidateRoutes(const std::vector<Route>& routes) {
+  for (const auto& r : routes) {
+    if (r.resource.empty() || r.action.empty()) {
+      return Internal("route " + std::string(MethodName(r.method)) + " " + r.pattern +
+                      " declares no resource/action: every route must (deny by default)");
+    }
+    if (r.handler == nullptr && r.stream_handler == nullptr) {
+      return Internal("route " + r.pattern + " has no handler");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace crmi::http

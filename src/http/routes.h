@@ -12,6 +12,10 @@ namespace crmi::http {
 // REQUIRES: `app` outlives the routes.
 std::vector<Route> BuildRoutes(App* app);
 
+// kInternal naming the first route without a resource and action (or a handler): the server
+// refuses to start with one, since authorization could not decide on it.
+Status ValidateRoutes(const std::vector<Route>& routes);
+
 }  // namespace crmi::http
 
 #endif  // CRMI_HTTP_ROUTES_H_

@@ -345,15 +345,6 @@ struct Server::Impl {
       return false;
     };
     const std::string where = ctx.request.method_text + " " + ctx.request.path;
-    // A body whose length cannot be determined (Transfer-Encoding other than chunked) leaves
-    // the connection out of sync: refuse and close (RFC 9112 §6.3).
-    if (ctx.request.headers.Get("Transfer-Encoding") && !ctx.request.chunked) {
-      ctx.close_connection = true;
-      return reply(400, "bad-request", "unsupported Transfer-Encoding (only chunked is accepted)");
-    }
-    if (ctx.request.http_version >= 11 && !ctx.request.headers.Get("Host")) {
-      return reply(400, "bad-request", "HTTP/1.1 requests need a Host header");
-    }
     if (!target_status.ok()) return reply(400, "bad-request", target_status.message());
     if (match.bad_encoding) return reply(400, "bad-request", "invalid percent-encoding in path");
     if (match.route == nullptr) {
@@ -378,6 +369,27 @@ struct Server::Impl {
     return true;
   }
 
+  // Framing the server cannot trust is refused before any filter runs: whatever a filter would
+  // answer, the connection must close, or the rest of the bytes would be read as a request.
+  bool CheckFraming(RequestContext& ctx) {
+    auto reply = [&](std::string_view detail) {
+      AssignRequestId(ctx);
+      SetProblem(ctx, 400, "bad-request", detail);
+      ctx.local_reply = true;
+      ctx.close_connection = true;
+      return false;
+    };
+    // A body whose length cannot be determined (Transfer-Encoding other than chunked) leaves
+    // the connection out of sync (RFC 9112 §6.3).
+    if (ctx.request.headers.Get("Transfer-Encoding") && !ctx.request.chunked) {
+      return reply("unsupported Transfer-Encoding (only chunked is accepted)");
+    }
+    if (ctx.request.http_version >= 11 && !ctx.request.headers.Get("Host")) {
+      return reply("HTTP/1.1 requests need a Host header");
+    }
+    return true;
+  }
+
   void RunHandler(RequestContext& ctx) {
     log::ScopedRequestId rid(ctx.request_id);
     try {
@@ -387,6 +399,32 @@ struct Server::Impl {
       log::Error("handler threw",
                  log::Fields().Add("route", ctx.route->name).Add("error", e.what()));
       SetProblem(ctx, 500, "internal", "internal error; the server log has the request id");
+    }
+  }
+
+  // Runs the chain's commit stage (the audit trail) and waits for it. When it fails the
+  // response is replaced: nothing leaves that was not recorded (fail closed).
+  asio::awaitable<void> Commit(RequestContext& ctx) {
+    Filter* committer = chain->committer();
+    if (committer == nullptr) co_return;
+    auto ex = co_await asio::this_coro::executor;
+    Status result;
+    co_await asio::async_initiate<decltype(asio::use_awaitable), void()>(
+        [&](auto handler) {
+          auto h = std::make_shared<decltype(handler)>(std::move(handler));
+          committer->OnCommit(ctx, [ex, &result, h](const Status& s) {
+            result = s;
+            asio::post(ex, std::move(*h));
+          });
+        },
+        asio::use_awaitable);
+    if (!result.ok()) {
+      log::Error("audit commit failed; answering 503",
+                 log::Fields().Add("error", result.ToString()));
+      SetProblem(ctx, 503, "audit-unavailable",
+                 "the request could not be recorded in the audit trail, so it is not answered");
+      ctx.response.headers.Set("Retry-After", "5");
+      ctx.close_connection = true;
     }
   }
 
@@ -440,6 +478,7 @@ struct Server::Impl {
     SetProblem(ctx, status, slug, detail);
     ctx.local_reply = true;
     chain->RunResponse(ctx, ran);
+    co_await Commit(ctx);
     error_code ec;
     co_await Write(conn, ctx, false, ec);
     chain->RunComplete(ctx);
@@ -453,6 +492,8 @@ struct Server::Impl {
     ctx.response.problem = "client-closed-request";
     ctx.local_reply = true;
     chain->RunResponse(ctx, ran);
+    // Recorded like any other request; nobody waits for the record.
+    if (Filter* committer = chain->committer()) committer->OnCommit(ctx, [](const Status&) {});
     chain->RunComplete(ctx);
   }
 
@@ -502,8 +543,8 @@ struct Server::Impl {
         }
       }
 
-      bool stopped = false;
-      const size_t ran = chain->RunRequest(ctx, &stopped);
+      bool stopped = true;
+      const size_t ran = CheckFraming(ctx) ? chain->RunRequest(ctx, &stopped) : 0;
       bool admitted = !stopped && Admit(ctx, target_status, match);
       body_consumed = !ctx.request.has_body();
       bool transport_failed = false;
@@ -605,6 +646,7 @@ struct Server::Impl {
       }
 
       chain->RunResponse(ctx, ran);
+      co_await Commit(ctx);
       const bool keep = keep_alive && !draining.load() && !ctx.close_connection && body_consumed;
       co_await Write(*conn, ctx, keep, ec);
       chain->RunComplete(ctx);

@@ -69,12 +69,14 @@ struct NewRecord {
 };
 
 struct FieldFilter {
-  enum class Op { kEq, kNotIn };
+  // SQL semantics: kEq/kNe/kIn never match a null (absent) field, except kEq with a null
+  // value ("IS NULL"); kNotIn does match a null field.
+  enum class Op { kEq, kNe, kNotIn, kIn };
   // A top-level field ("stage") or a dotted path into the document ("custom.tier",
   // "consent.marketing"). Segments must be [A-Za-z0-9_]+.
   std::string field;
   Op op = Op::kEq;
-  std::vector<Value> values;  // exactly one for kEq
+  std::vector<Value> values;  // exactly one for kEq/kNe; kIn with none matches nothing
 };
 
 struct ListQuery {

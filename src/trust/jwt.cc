@@ -193,6 +193,12 @@ Result<Claims> VerifyJwt(std::string_view token, const IssuerConfig& issuer, con
   if (const Value* t = Path(payload, issuer.tenant_claim); t != nullptr && t->IsString()) {
     c.tenant = std::string(Str(*t));
   }
+  if (!issuer.tenant.empty()) {
+    if (!c.tenant.empty() && c.tenant != issuer.tenant) {
+      return Unauthenticated("token's tenant is not the one its issuer serves");
+    }
+    c.tenant = issuer.tenant;
+  }
   if (const Value* r = Path(payload, issuer.roles_claim); r != nullptr) {
     if (r->IsArray()) {
       for (const auto& role : r->GetArray()) {

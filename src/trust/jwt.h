@@ -29,6 +29,9 @@ struct IssuerConfig {
   bool allow_hs256 = false;            // admit symmetric (oct) keys; off unless set
   // Where principal data lives in the claims ("a.b" paths reach into objects).
   std::string tenant_claim = "tenant";
+  // When set, every token of this issuer belongs to this tenant (an IdP serving one tenant
+  // need not add a tenant claim); a token naming another tenant is refused.
+  std::string tenant;
   std::string roles_claim = "roles";  // array of strings, or a space-separated string
   std::string attrs_claim = "attrs";  // object of strings, numbers, booleans or string arrays
   // Key source: exactly one of these.

@@ -236,6 +236,32 @@ Decision Policy::Decide(const DecisionRequest& req) const {
   return d;
 }
 
+std::vector<RuleTrace> Policy::Explain(const DecisionRequest& req) const {
+  std::vector<RuleTrace> out;
+  const Resolver resolve = MakeResolver(req);
+  for (const Rule& rule : rules_) {
+    bool target = false;
+    for (const auto& a : rule.actions) target = target || PatternMatches(a, req.action);
+    bool res = false;
+    for (const auto& r : rule.resources) res = res || PatternMatches(r, req.resource);
+    if (!target || !res) continue;
+    RuleTrace t;
+    t.rule = rule.id;
+    t.permit = rule.permit;
+    t.shadow = rule.shadow;
+    for (const auto& role : rule.roles) {
+      t.subject_matches = t.subject_matches || role == "*" || req.principal->HasRole(role);
+    }
+    for (const auto& s : rule.subjects) {
+      t.subject_matches = t.subject_matches || s == req.principal->subject;
+    }
+    if (rule.when) t.condition = rule.when->Test(resolve) ? 1 : 0;
+    t.applies = t.subject_matches && t.condition != 0;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 std::map<std::string, int64_t> Policy::ShadowCounts() const {
   std::map<std::string, int64_t> out;
   for (size_t i = 0; i < rules_.size(); ++i) {

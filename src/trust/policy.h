@@ -94,6 +94,16 @@ struct Decision {
   std::vector<std::string> shadow;           // "rule-id=permit|deny" of matching shadow rules
 };
 
+// How one rule fared on a request (dry runs: why did this decide the way it did?).
+struct RuleTrace {
+  std::string rule;
+  bool permit = false;
+  bool shadow = false;
+  bool subject_matches = false;  // roles or subjects
+  int condition = -1;            // -1: no condition; 0 false; 1 true
+  bool applies = false;
+};
+
 struct PolicyError {
   int line = 0;       // 1-based; 0 when unknown
   std::string field;  // "rules[3].effect"
@@ -109,6 +119,9 @@ class Policy {
                                                std::vector<PolicyError>* errors);
 
   Decision Decide(const DecisionRequest& request) const;
+  // Every rule whose resources and actions match the request, in file order, with what held.
+  // Scans all rules: for explanations, not the request path.
+  std::vector<RuleTrace> Explain(const DecisionRequest& request) const;
 
   const std::vector<Rule>& rules() const { return rules_; }
   const std::string& source() const { return source_; }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/e2e/auth_util.h"
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/server_process.h"
 #include "tests/test_util.h"
@@ -21,7 +22,8 @@ TEST(CliE2ETest, VersionAndHelp) {
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_EQ(v.out.rfind("crmi 0.", 0), 0u) << v.out;
   EXPECT_NE(v.out.find("sqlite 3."), std::string::npos);
-  for (const char* cmd : {"serve", "import", "export", "demo", "doctor", "version"}) {
+  for (const char* cmd : {"serve", "import", "export", "demo", "doctor", "version", "token",
+                          "policy", "audit", "apikey"}) {
     RunResult h = RunCrmi({cmd, "--help"});
     EXPECT_EQ(h.exit_code, 0) << cmd;
     EXPECT_NE(h.out.find("Usage"), std::string::npos) << cmd << h.out;
@@ -129,12 +131,14 @@ TEST(CliE2ETest, DemoLoadsBothTenantsAndServes) {
 
   ServerProcess s(dir);
   ASSERT_TRUE(s.Start()) << s.AppLog();
-  auto list = Fetch(s.port(), "GET", "/v1/contacts?limit=1", "", {{"X-Tenant", "maple-bank"}});
+  AdminTokens tokens(dir);
+  auto list =
+      Fetch(s.port(), "GET", "/v1/contacts?limit=1", "", tokens.Auth({{"X-Tenant", "maple-bank"}}));
   ASSERT_EQ(list.status, 200);
   const std::string id = JsonField(list.body, "id");
   ASSERT_FALSE(id.empty());
-  auto c360 =
-      Fetch(s.port(), "GET", "/v1/customers/" + id + "/360", "", {{"X-Tenant", "maple-bank"}});
+  auto c360 = Fetch(s.port(), "GET", "/v1/customers/" + id + "/360", "",
+                    tokens.Auth({{"X-Tenant", "maple-bank"}}));
   EXPECT_EQ(c360.status, 200) << c360.body;
   EXPECT_NE(c360.body.find("\"recent_activities\":[{"), std::string::npos);
   EXPECT_EQ(s.Stop(SIGTERM), 0);

@@ -6,6 +6,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/e2e/auth_util.h"
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/server_process.h"
 #include "tests/test_util.h"
@@ -13,12 +14,14 @@
 namespace crmi::test {
 namespace {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
+// Requests act as an admin of the tenant their X-Tenant header names ("default" without one),
+// with a real token (tests/e2e/auth_util.h); access control itself is tested in
+// security_e2e_test.cc.
 class ServerE2ETest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new std::string(TempDir("e2e"));
+    tokens_ = new AdminTokens(*dir_);
     server_ = new ServerProcess(*dir_, {"--max-body-bytes", "65536", "--header-timeout-ms", "1500",
                                         "--max-header-bytes", "4096"});
     ASSERT_TRUE(server_->Start()) << server_->AppLog();
@@ -28,8 +31,17 @@ class ServerE2ETest : public ::testing::Test {
     delete server_;
     std::filesystem::remove_all(*dir_);
     delete dir_;
+    delete tokens_;
   }
   static int port() { return server_->port(); }
+
+  // Shadows crmi::test::Fetch inside the tests: the same request, authenticated.
+  static HttpResponse Fetch(int port, const std::string& method, const std::string& target,
+                            const std::string& body = "", const Headers& headers = {}) {
+    return crmi::test::Fetch(port, method, target, body, tokens_->Auth(headers));
+  }
+  static Headers Auth(const Headers& headers = {}) { return tokens_->Auth(headers); }
+  static std::string AuthLine() { return "Authorization: Bearer " + tokens_->For("default") + "\r\n"; }
 
   // Asserts an RFC 9457 problem with the given status and slug.
   static void ExpectProblem(const HttpResponse& r, int status, const std::string& slug) {
@@ -44,9 +56,11 @@ class ServerE2ETest : public ::testing::Test {
 
   static std::string* dir_;
   static ServerProcess* server_;
+  static AdminTokens* tokens_;
 };
 
 std::string* ServerE2ETest::dir_ = nullptr;
+AdminTokens* ServerE2ETest::tokens_ = nullptr;
 ServerProcess* ServerE2ETest::server_ = nullptr;
 
 TEST_F(ServerE2ETest, HealthReadyMetricsIndex) {
@@ -56,7 +70,7 @@ TEST_F(ServerE2ETest, HealthReadyMetricsIndex) {
   EXPECT_EQ(h.Header("x-request-id").size(), 26u);
   auto r = Fetch(port(), "GET", "/readyz");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(JsonField(r.body, "schema_version"), "1");
+  EXPECT_EQ(JsonField(r.body, "schema_version"), "2");
   auto i = Fetch(port(), "GET", "/");
   EXPECT_EQ(i.status, 200);
   EXPECT_NE(i.body.find("\"path\":\"/v1/{collection}/{id}\",\"resource\":\"{collection}\","
@@ -162,8 +176,9 @@ TEST_F(ServerE2ETest, ClientErrorsAreProblems) {
   ExpectProblem(Fetch(port(), "GET", "/v1/contacts?limit=abc"), 400, "invalid-argument");
   ExpectProblem(Fetch(port(), "GET", "/v1/contacts?cursor=zzz"), 400, "invalid-argument");
   ExpectProblem(Fetch(port(), "GET", "/v1/contacts?favourite_colour=red"), 400, "invalid-argument");
-  ExpectProblem(Fetch(port(), "GET", "/v1/contacts", "", {{"X-Tenant", "Bad Tenant"}}), 400,
-                "invalid-tenant");
+  ExpectProblem(
+      Fetch(port(), "GET", "/v1/contacts", "", {Bearer(tokens_->For("crud")), {"X-Tenant", "x"}}),
+      403, "tenant-mismatch");
   ExpectProblem(Fetch(port(), "GET", "/v1/contacts/a%zzb"), 400, "bad-request");
   ExpectProblem(Fetch(port(), "PATCH", "/v1/contacts/x", "[]"), 404, "not-found");
 }
@@ -181,8 +196,8 @@ TEST_F(ServerE2ETest, BodyAndHeaderLimits) {
   // Chunked with no declared length: cut off by the parser at the same limit.
   HttpConnection chunked(port());
   std::string req =
-      "POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-      "Transfer-Encoding: chunked\r\n\r\n";
+      "POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+      AuthLine() + "Transfer-Encoding: chunked\r\n\r\n";
   const std::string piece(30000, 'a');
   for (int i = 0; i < 3; ++i) {
     char size[16];
@@ -239,8 +254,8 @@ TEST_F(ServerE2ETest, BodyAndHeaderLimits) {
   {
     HttpConnection gone(port());
     gone.SendRaw(
-        "POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        "Content-Length: 1000\r\n\r\n{\"last_");
+        "POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+        AuthLine() + "Content-Length: 1000\r\n\r\n{\"last_");
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   auto metrics = Fetch(port(), "GET", "/metrics");
@@ -258,7 +273,8 @@ TEST_F(ServerE2ETest, KeepAlivePipeliningAndRequestIds) {
   // Two pipelined requests in one write; answers come back in order.
   ASSERT_TRUE(
       conn.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: first-1\r\n\r\n"
-                   "POST /v1/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "POST /v1/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                   AuthLine() +
                    "Content-Length: 18\r\nX-Request-Id: second-2\r\n\r\n{\"last_name\":\"P1\"}"));
   auto a = conn.ReadResponse();
   auto b = conn.ReadResponse();
@@ -313,7 +329,8 @@ TEST_F(ServerE2ETest, ImportReportsBadLines) {
   HttpConnection conn(port());
   conn.SendRaw(
       "POST /v1/leads:import HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
-      "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\nX-Tenant: imp\r\n\r\n");
+      "Transfer-Encoding: chunked\r\nExpect: 100-continue\r\nAuthorization: Bearer " +
+      tokens_->For("imp") + "\r\n\r\n");
   for (size_t off = 0; off < lines.size(); off += 10000) {
     const std::string piece = lines.substr(off, 10000);
     char size[16];
@@ -365,7 +382,8 @@ TEST_F(ServerE2ETest, PaginationUnderConcurrentInserts) {
   HttpConnection conn(port());
   while (true) {
     auto r = conn.Request(
-        "GET", "/v1/opportunities?limit=9" + (cursor.empty() ? "" : "&cursor=" + cursor), "", t);
+        "GET", "/v1/opportunities?limit=9" + (cursor.empty() ? "" : "&cursor=" + cursor), "",
+        Auth(t));
     ASSERT_EQ(r.status, 200) << r.body;
     size_t pos = 0;
     while ((pos = r.body.find("{\"id\":\"", pos)) != std::string::npos) {
@@ -438,7 +456,8 @@ TEST(ConnectionLimitE2ETest, ConnectionsAboveTheLimitGet503) {
   a.reset();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(Fetch(server.port(), "GET", "/healthz").status, 200);
-  auto m = b.Request("GET", "/metrics");
+  AdminTokens tokens(dir);
+  auto m = b.Request("GET", "/metrics", "", tokens.Auth({}));
   EXPECT_NE(m.body.find("crmi_http_connections_rejected_total 1"), std::string::npos);
   EXPECT_EQ(server.Stop(SIGTERM), 0);
   std::filesystem::remove_all(dir);

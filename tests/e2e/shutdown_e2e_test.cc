@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "tests/e2e/auth_util.h"
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/server_process.h"
 #include "tests/test_util.h"
@@ -21,6 +22,7 @@ TEST(ShutdownE2ETest, InFlightStreamedImportCompletesAfterSigterm) {
   HttpConnection idle(server.port());  // an idle keep-alive connection must not hold shutdown
   ASSERT_EQ(idle.Request("GET", "/healthz").status, 200);
 
+  AdminTokens tokens(dir);
   HttpConnection conn(server.port());
   std::string first, second;
   for (int i = 0; i < 500; ++i) {
@@ -29,7 +31,8 @@ TEST(ShutdownE2ETest, InFlightStreamedImportCompletesAfterSigterm) {
   }
   ASSERT_TRUE(conn.SendRaw(
       "POST /v1/contacts:import HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
-      "Content-Length: " +
+      "Authorization: Bearer " +
+      tokens.For("default") + "\r\nContent-Length: " +
       std::to_string(first.size() + second.size()) + "\r\n\r\n" + first));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
@@ -48,7 +51,7 @@ TEST(ShutdownE2ETest, InFlightStreamedImportCompletesAfterSigterm) {
   // Restart on the same data directory: everything is there.
   ServerProcess again(dir);
   ASSERT_TRUE(again.Start()) << again.AppLog();
-  auto page = Fetch(again.port(), "GET", "/v1/contacts?limit=1000");
+  auto page = Fetch(again.port(), "GET", "/v1/contacts?limit=1000", "", tokens.Auth({}));
   size_t n = 0, pos = 0;
   while ((pos = page.body.find("\"last_name\":\"Stream\"", pos)) != std::string::npos) {
     ++n;
@@ -63,6 +66,8 @@ TEST(ShutdownE2ETest, ConcurrentWritesAcknowledgedBeforeShutdownSurviveRestart) 
   const std::string dir = TempDir("writes");
   ServerProcess server(dir);
   ASSERT_TRUE(server.Start()) << server.AppLog();
+  AdminTokens tokens(dir);
+  const Headers auth = tokens.Auth({});
   std::mutex mu;
   std::vector<std::string> acknowledged;
   std::atomic<int> errors_5xx{0};
@@ -74,7 +79,8 @@ TEST(ShutdownE2ETest, ConcurrentWritesAcknowledgedBeforeShutdownSurviveRestart) 
         HttpConnection c(server.port());
         if (!c.connected()) break;  // listener closed: shutdown began
         const std::string id = "w" + std::to_string(t) + "_" + std::to_string(i);
-        auto r = c.Request("POST", "/v1/contacts", "{\"id\":\"" + id + "\",\"last_name\":\"W\"}");
+        auto r =
+            c.Request("POST", "/v1/contacts", "{\"id\":\"" + id + "\",\"last_name\":\"W\"}", auth);
         if (r.status == 201) {
           std::lock_guard<std::mutex> lock(mu);
           acknowledged.push_back(id);
@@ -96,7 +102,7 @@ TEST(ShutdownE2ETest, ConcurrentWritesAcknowledgedBeforeShutdownSurviveRestart) 
   ASSERT_TRUE(again.Start()) << again.AppLog();
   HttpConnection c(again.port());
   for (const auto& id : acknowledged) {
-    ASSERT_EQ(c.Request("GET", "/v1/contacts/" + id).status, 200) << "lost " << id;
+    ASSERT_EQ(c.Request("GET", "/v1/contacts/" + id, "", auth).status, 200) << "lost " << id;
   }
   EXPECT_EQ(again.Stop(SIGTERM), 0);
   std::filesystem::remove_all(dir);
@@ -106,20 +112,56 @@ TEST(ShutdownE2ETest, KillNineLosesNothingAcknowledged) {
   const std::string dir = TempDir("kill");
   ServerProcess server(dir);
   ASSERT_TRUE(server.Start()) << server.AppLog();
+  AdminTokens tokens(dir);
+  const Headers auth = tokens.Auth({});
+  // Acknowledged writes, each with its audit record durable before the reply.
   HttpConnection c(server.port());
   for (int i = 0; i < 50; ++i) {
-    ASSERT_EQ(
-        c.Request("POST", "/v1/cases", "{\"id\":\"k" + std::to_string(i) + "\",\"subject\":\"S\"}")
-            .status,
-        201);
+    Headers h = auth;
+    h.emplace_back("X-Request-Id", "kill-" + std::to_string(i));
+    ASSERT_EQ(c.Request("POST", "/v1/cases",
+                        "{\"id\":\"k" + std::to_string(i) + "\",\"subject\":\"S\"}", h)
+                  .status,
+              201);
   }
+  // And appends still going on from other connections when the kill lands.
+  std::atomic<bool> go{true};
+  std::vector<std::thread> busy;
+  for (int t = 0; t < 4; ++t) {
+    busy.emplace_back([&] {
+      while (go) {
+        HttpConnection b(server.port());
+        if (!b.connected() || b.Request("GET", "/v1/cases?limit=1", "", auth).status == 0) break;
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(server.Stop(SIGKILL), 128 + SIGKILL);
+  go = false;
+  for (auto& t : busy) t.join();
+
+  // The chain verifies as the kill left it, and holds every acknowledged request.
+  RunResult v = RunCrmi({"audit", "verify", "--data-dir", dir});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  RunResult exported = RunCrmi({"audit", "export", "--data-dir", dir});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  for (int i = 0; i < 50; ++i) {
+    EXPECT_NE(exported.out.find("\"request_id\":\"kill-" + std::to_string(i) + "\""),
+              std::string::npos)
+        << "acknowledged request kill-" << i << " has no audit record";
+  }
+
   ServerProcess again(dir);
   ASSERT_TRUE(again.Start()) << again.AppLog();
   for (int i = 0; i < 50; ++i) {
-    EXPECT_EQ(Fetch(again.port(), "GET", "/v1/cases/k" + std::to_string(i)).status, 200);
+    EXPECT_EQ(Fetch(again.port(), "GET", "/v1/cases/k" + std::to_string(i), "", auth).status,
+              200);
   }
   EXPECT_EQ(again.Stop(SIGTERM), 0);
+  // After a clean stop the chain ends with a signed checkpoint and still verifies.
+  v = RunCrmi({"audit", "verify", "--data-dir", dir});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
+  EXPECT_EQ(v.out.find("not yet covered"), std::string::npos) << v.out;
   std::filesystem::remove_all(dir);
 }
 

@@ -6,7 +6,6 @@
 #include "src/http/filters/limits.h"
 #include "src/http/filters/metrics.h"
 #include "src/http/filters/request_id.h"
-#include "src/http/filters/tenant.h"
 #include "src/http/message.h"
 #include "src/http/problem.h"
 #include "src/http/router.h"
@@ -204,21 +203,6 @@ TEST(FiltersTest, LimitsRefuseLargeDeclaredBodies) {
   big.route = &streaming;
   big.request.content_length = 1ull << 40;
   EXPECT_EQ(f.OnRequest(big), FilterStatus::kContinue);
-}
-
-TEST(FiltersTest, TenantHeaderValidated) {
-  TenantFilter f("default");
-  RequestContext ctx;
-  EXPECT_EQ(f.OnRequest(ctx), FilterStatus::kContinue);
-  EXPECT_EQ(ctx.tenant, "default");
-  RequestContext t;
-  t.request.headers.Add("X-Tenant", "maple-bank");
-  f.OnRequest(t);
-  EXPECT_EQ(t.tenant, "maple-bank");
-  RequestContext bad;
-  bad.request.headers.Add("X-Tenant", "../etc");
-  EXPECT_EQ(f.OnRequest(bad), FilterStatus::kStop);
-  EXPECT_EQ(bad.response.status, 400);
 }
 
 TEST(FiltersTest, AccessLogRedactsNonIdentifierSegments) {

@@ -18,6 +18,16 @@ void ListRecords(App& app, RequestContext& ctx);
 std::unique_ptr<BodySink> ImportRecords(App& app, RequestContext& ctx);
 void Customer360(App& app, RequestContext& ctx);
 
+void Whoami(App& app, RequestContext& ctx);
+void GetPolicies(App& app, RequestContext& ctx);
+void PutPolicies(App& app, RequestContext& ctx);
+void DecidePolicy(App& app, RequestContext& ctx);
+void QueryAudit(App& app, RequestContext& ctx);
+void CreateApiKey(App& app, RequestContext& ctx);
+void ListApiKeys(App& app, RequestContext& ctx);
+void GetApiKey(App& app, RequestContext& ctx);
+void RevokeApiKey(App& app, RequestContext& ctx);
+
 void Index(App& app, const std::vector<Route>& routes, RequestContext& ctx);
 void Healthz(App& app, RequestContext& ctx);
 void Readyz(App& app, RequestContext& ctx);

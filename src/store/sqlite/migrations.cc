@@ -75,6 +75,9 @@ std::vector<Migration> Build() {
   v1 += CollectionTable("knowledge", "  locale,\n",
                         {"CREATE INDEX knowledge_locale ON knowledge (tenant, locale, seq)"});
   all.push_back({1, "crm collections", v1});
+  // API keys of machine clients (trust/api_keys.h): a collection like the others, so tenant
+  // isolation, seq and transactions come for free. The doc holds the secret's hash only.
+  all.push_back({2, "api keys", CollectionTable("api_keys", "", {})});
   return all;
 }
 

@@ -115,11 +115,14 @@ Status Queries::List(Connection* conn, const ListQuery& q, int64_t tenant_id,
   }
   for (const FieldFilter& f : q.filters) {
     if (!IsValidPath(f.field)) return InvalidArgument("invalid filter field '" + f.field + "'");
-    if (f.op == FieldFilter::Op::kEq && f.values.size() != 1) {
+    if ((f.op == FieldFilter::Op::kEq || f.op == FieldFilter::Op::kNe) && f.values.size() != 1) {
       return InvalidArgument("equality filter needs one value");
     }
     if (f.op == FieldFilter::Op::kNotIn && (f.values.empty() || f.values.size() > 100)) {
       return InvalidArgument("not-in filter needs 1..100 values");
+    }
+    if (f.op == FieldFilter::Op::kIn && f.values.size() > 100) {
+      return InvalidArgument("in filter takes at most 100 values");
     }
   }
   if (!q.order_by_desc.empty() && (!c->IsColumn(q.order_by_desc) || q.order_by_desc == "id")) {
@@ -153,6 +156,27 @@ Status Queries::List(Connection* conn, const ListQuery& q, int64_t tenant_id,
         sql += " AND " + lhs + " = ?";
         binds.push_back({&f.values[0], {}});
       }
+    } else if (f.op == FieldFilter::Op::kNe) {
+      // SQL semantics: a null field is not "different", it is unknown — the record stays out.
+      bind_lhs();
+      if (std::holds_alternative<std::monostate>(f.values[0])) {
+        sql += " AND " + lhs + " IS NOT NULL";
+      } else {
+        sql += " AND " + lhs + " <> ?";
+        binds.push_back({&f.values[0], {}});
+      }
+    } else if (f.op == FieldFilter::Op::kIn) {
+      if (f.values.empty()) {
+        sql += " AND 0";  // in an empty set: nothing matches
+        continue;
+      }
+      bind_lhs();
+      sql += " AND " + lhs + " IN (";
+      for (size_t i = 0; i < f.values.size(); ++i) {
+        sql += i ? ", ?" : "?";
+        binds.push_back({&f.values[i], {}});
+      }
+      sql += ")";
     } else {
       bind_lhs();
       bind_lhs();
