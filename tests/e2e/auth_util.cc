@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/e2e/server_process.h"
 
 namespace crmi::test {
@@ -9,9 +11,11 @@ namespace crmi::test {
 std::string MintToken(const std::string& data_dir, const std::string& sub,
                       const std::string& tenant, const std::string& roles,
                       const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"token", "mint",    "--sub",     sub,        "--tenant",
-                                   tenant,  "--roles", roles,       "--posture", "managed",
-                                   "--data-dir", data_dir};
+  std::vector<std::string> args = {"token",  "mint",  "--sub",      sub,     "--tenant",
+                                   tenant,   "--roles", roles,       "--data-dir", data_dir};
+  if (std::find(extra.begin(), extra.end(), "--posture") == extra.end()) {
+    args.insert(args.end(), {"--posture", "managed"});
+  }
   args.insert(args.end(), extra.begin(), extra.end());
   RunResult r = RunCrmi(args);
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -13,7 +13,9 @@ void Index(App& /*app*/, const std::vector<Route>& routes, RequestContext& ctx) 
     r.Add("method", MethodName(routes[i].method))
         .Add("path", routes[i].pattern)
         .Add("resource", routes[i].resource)
-        .Add("action", routes[i].action);
+        .Add("action", routes[i].action)
+        .Add("name", routes[i].name)
+        .Add("public", routes[i].public_route);
     list += r.Finish();
   }
   list += "]";
