@@ -51,7 +51,8 @@ fuzz: bootstrap
 	@scripts/bootstrap --fuzz
 	@CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMI_FUZZ=ON \
 	  -DCRMI_BUILD_TESTS=OFF >/dev/null
-	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_record fuzz_http_target fuzz_csv fuzz_scalars
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_record fuzz_http_target fuzz_csv fuzz_scalars \
+	  fuzz_jwt fuzz_policy
 	@for t in $(BUILD_FUZZ)/tests/fuzz/fuzz_*; do \
 	  name=$${t##*/fuzz_}; mkdir -p $(BUILD_FUZZ)/corpus/$$name; \
 	  echo "== $$name ($(FUZZ_SECONDS) s)"; \

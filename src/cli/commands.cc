@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 
+#include "src/audit/audit_log.h"
 #include "src/common/build_info.h"
 #include "src/common/clock.h"
 #include "src/common/json_text.h"
@@ -31,15 +32,14 @@
 #include "src/crm/schema.h"
 #include "src/http/app.h"
 #include "src/http/filters/access_log.h"
-#include "src/http/filters/limits.h"
-#include "src/http/filters/metrics.h"
-#include "src/http/filters/request_id.h"
 #include "src/http/filters/audit.h"
 #include "src/http/filters/authn.h"
 #include "src/http/filters/authz.h"
+#include "src/http/filters/limits.h"
+#include "src/http/filters/metrics.h"
+#include "src/http/filters/request_id.h"
 #include "src/http/routes.h"
 #include "src/http/server.h"
-#include "src/audit/audit_log.h"
 #include "src/store/sqlite/sqlite_store.h"
 #include "src/trust/api_keys.h"
 #include "src/trust/dev_issuer.h"
@@ -208,9 +208,10 @@ int RunServe(const ServeConfig& config) {
     if (!dev.ok()) return fail(dev.status().WithContext("development issuer"));
     s = verifier.AddIssuer(dev->Config(), dev->Keys());
     if (!s.ok()) return fail(s);
-    log::Warn("development token issuer enabled: anyone who can read the data dir can mint "
-              "tokens; disable it in production ([auth] dev_issuer = false or --no-dev-issuer)",
-              log::Fields().Add("key", trust::DevIssuerKeyPath(config.data_dir)));
+    log::Warn(
+        "development token issuer enabled: anyone who can read the data dir can mint "
+        "tokens; disable it in production ([auth] dev_issuer = false or --no-dev-issuer)",
+        log::Fields().Add("key", trust::DevIssuerKeyPath(config.data_dir)));
   }
   for (const auto& e : config.issuers) {
     trust::IssuerConfig ic;
@@ -252,8 +253,9 @@ int RunServe(const ServeConfig& config) {
     authn.cert_principals[c.subject] = p;
   }
   if (authn.tokens == nullptr && authn.api_keys == nullptr && authn.cert_principals.empty()) {
-    log::Warn("no credential can be verified (no issuers, API keys off, no client certificates): "
-              "every request except the health probes will be refused");
+    log::Warn(
+        "no credential can be verified (no issuers, API keys off, no client certificates): "
+        "every request except the health probes will be refused");
   }
 
   crm::RecordService records(store->get(), &crm::Schema::Default(), Clock::Real());
@@ -294,12 +296,31 @@ int RunServe(const ServeConfig& config) {
   so.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
   so.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   so.drain_timeout = std::chrono::milliseconds(config.drain_timeout_ms);
+  if (!config.tls_listen.empty()) {
+    s = http::ParseListenAddress(config.tls_listen, &so.tls.host, &so.tls.port);
+    if (!s.ok()) return fail(s);
+    so.tls.cert_file = config.tls_cert;
+    so.tls.key_file = config.tls_key;
+    so.tls.client_ca_file = config.tls_client_ca;
+    so.tls.require_client_cert = config.tls_require_client_cert;
+  }
   http::Server server(so, &router, &chain, limits, &registry, Clock::Real());
   s = server.Listen();
   if (!s.ok()) return fail(s);
-  const std::string url = "http://" +
-                          (so.host.find(':') != std::string::npos ? "[" + so.host + "]" : so.host) +
-                          ":" + std::to_string(server.port());
+  auto url_of = [](const char* scheme, const std::string& host, uint16_t port) {
+    return std::string(scheme) + "://" +
+           (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+           std::to_string(port);
+  };
+  const std::string url = url_of("http", so.host, server.port());
+  if (server.tls_port() != 0) {
+    log::Info("listening (tls)",
+              log::Fields()
+                  .Add("url", url_of("https", so.tls.host, server.tls_port()))
+                  .Add("client_certificates", so.tls.client_ca_file.empty() ? "off"
+                                              : so.tls.require_client_cert  ? "required"
+                                                                            : "optional"));
+  }
   log::Info("listening", log::Fields()
                              .Add("url", url)
                              .Add("data_dir", config.data_dir)

@@ -18,15 +18,18 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <charconv>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -39,6 +42,7 @@
 namespace crmi::http {
 
 namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
@@ -95,29 +99,54 @@ asio::awaitable<void> RunOnPool(asio::thread_pool& pool, F& fn) {
       asio::use_awaitable);
 }
 
+// One client connection: plain TCP, or TLS over TCP when `tls` is given.
 struct Conn {
-  explicit Conn(tcp::socket s) : stream(std::move(s)), deadline(stream.get_executor()) {}
-  beast::tcp_stream stream;
+  Conn(tcp::socket s, ssl::context* tls) : deadline(s.get_executor()) {
+    if (tls != nullptr) {
+      secure.emplace(std::move(s), *tls);
+    } else {
+      plain.emplace(std::move(s));
+    }
+  }
   // Request reads use this deadline instead of the stream's own timeout, which would close the
   // socket: on expiry it only cancels the read, so the server can still answer 408.
   asio::steady_timer deadline;
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   bool timed_out = false;
   std::atomic<bool> idle{true};
   std::string remote;
+  std::string cert_subject;  // verified client certificate (TLS only)
+
+  beast::tcp_stream& transport() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
 
   void Arm(std::chrono::milliseconds d) {
-    stream.expires_never();
+    transport().expires_never();
     timed_out = false;
     deadline.expires_after(d);
     deadline.async_wait([this](const error_code& ec) {
       if (ec) return;  // disarmed (or the connection is gone: `this` is not touched then)
       timed_out = true;
       error_code ignored;
-      stream.socket().cancel(ignored);
+      transport().socket().cancel(ignored);
     });
   }
   void Disarm() { deadline.cancel(); }
 };
+
+// RFC 2253 form of a certificate subject ("CN=svc-billing,O=Maple Bank").
+std::string SubjectOf(X509* cert) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  if (bio == nullptr) return "";
+  std::string out;
+  if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    if (n > 0) out.assign(data, static_cast<size_t>(n));
+  }
+  BIO_free(bio);
+  return out;
+}
 
 }  // namespace
 
@@ -153,6 +182,7 @@ struct Server::Impl {
         contexts(MakeContexts(io_threads)),
         ioc(*contexts[0]),
         acceptor(ioc),
+        tls_acceptor(ioc),
         signals(ioc),
         pool(static_cast<size_t>(std::max(1, options.worker_threads))),
         server_header(std::string("crmi/") + build::kVersion) {
@@ -212,11 +242,13 @@ struct Server::Impl {
     if (on_drain) on_drain();
     error_code ec;
     acceptor.close(ec);
+    tls_acceptor.close(ec);
     for (auto& c : Snapshot()) {
-      asio::post(c->stream.get_executor(), [c] {
+      asio::post(c->transport().get_executor(), [c] {
         error_code ignored;
         // Idle keep-alive connections close now, unless a request is already arriving.
-        if (c->idle.load() && c->stream.socket().available(ignored) == 0) c->stream.cancel();
+        if (c->idle.load() && c->transport().socket().available(ignored) == 0)
+          c->transport().cancel();
       });
     }
     asio::co_spawn(ioc, DrainWatcher(), asio::detached);
@@ -224,10 +256,10 @@ struct Server::Impl {
 
   void CloseAll() {
     for (auto& c : Snapshot()) {
-      asio::post(c->stream.get_executor(), [c] {
+      asio::post(c->transport().get_executor(), [c] {
         error_code ignored;
-        c->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-        c->stream.close();
+        c->transport().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        c->transport().close();
       });
     }
   }
@@ -254,16 +286,17 @@ struct Server::Impl {
 
   // --- accepting -----------------------------------------------------------------------------
 
-  asio::awaitable<void> AcceptLoop() {
+  // Accepts on `acc`; connections speak TLS when `tls` is set.
+  asio::awaitable<void> AcceptLoop(tcp::acceptor& acc, ssl::context* tls) {
     asio::steady_timer backoff(ioc);
     size_t next = 0;
-    while (acceptor.is_open()) {
+    while (acc.is_open()) {
       error_code ec;
       asio::io_context& target = *contexts[next++ % contexts.size()];
       tcp::socket sock(target);
-      co_await acceptor.async_accept(sock, asio::redirect_error(asio::use_awaitable, ec));
+      co_await acc.async_accept(sock, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
-        if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+        if (!acc.is_open() || ec == asio::error::operation_aborted) co_return;
         // Out of file descriptors and similar: back off instead of spinning.
         log::Warn("accept failed", log::Fields().Add("error", ec.message()));
         backoff.expires_after(std::chrono::milliseconds(50));
@@ -273,11 +306,15 @@ struct Server::Impl {
       sock.set_option(tcp::no_delay(true), ec);
       if (ConnectionCount() >= options.max_connections) {
         rejected->Increment();
-        asio::co_spawn(sock.get_executor(), RejectBusy(std::move(sock)), asio::detached);
+        if (tls != nullptr) {
+          sock.close(ec);  // no plain-text 503 on a TLS port
+        } else {
+          asio::co_spawn(sock.get_executor(), RejectBusy(std::move(sock)), asio::detached);
+        }
         continue;
       }
-      auto conn = std::make_shared<Conn>(std::move(sock));
-      auto ep = conn->stream.socket().remote_endpoint(ec);
+      auto conn = std::make_shared<Conn>(std::move(sock), tls);
+      auto ep = conn->transport().socket().remote_endpoint(ec);
       if (!ec) conn->remote = ep.address().to_string();
       Register(conn);
       asio::co_spawn(target, Session(conn), [this, raw = conn.get()](std::exception_ptr e) {
@@ -428,7 +465,9 @@ struct Server::Impl {
     }
   }
 
-  asio::awaitable<void> Write(Conn& conn, RequestContext& ctx, bool keep_alive, error_code& ec) {
+  template <typename Stream>
+  asio::awaitable<void> Write(Conn& conn, Stream& stream, RequestContext& ctx, bool keep_alive,
+                              error_code& ec) {
     bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(ctx.response.status), 11};
     res.set(bhttp::field::server, server_header);
     res.set(bhttp::field::date, HttpDate());
@@ -447,16 +486,17 @@ struct Server::Impl {
       res.body() = std::move(ctx.response.body);
       res.prepare_payload();
     }
-    conn.stream.expires_after(options.write_timeout);
-    const size_t n = co_await bhttp::async_write(conn.stream, res,
-                                                 asio::redirect_error(asio::use_awaitable, ec));
+    conn.transport().expires_after(options.write_timeout);
+    const size_t n =
+        co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
     ctx.bytes_sent = static_cast<int64_t>(n);
   }
 
   // Answers a request that failed at the transport level (malformed, too large, too slow) and
   // runs the response stage for the `ran` filters whose OnRequest ran, then the final stage.
-  asio::awaitable<void> TransportError(Conn& conn, RequestContext& ctx, const error_code& cause,
-                                       size_t ran) {
+  template <typename Stream>
+  asio::awaitable<void> TransportError(Conn& conn, Stream& stream, RequestContext& ctx,
+                                       const error_code& cause, size_t ran) {
     if (ctx.request_id.empty()) AssignRequestId(ctx);
     int status = 400;
     std::string slug = "bad-request";
@@ -480,7 +520,7 @@ struct Server::Impl {
     chain->RunResponse(ctx, ran);
     co_await Commit(ctx);
     error_code ec;
-    co_await Write(conn, ctx, false, ec);
+    co_await Write(conn, stream, ctx, false, ec);
     chain->RunComplete(ctx);
   }
 
@@ -498,7 +538,33 @@ struct Server::Impl {
   }
 
   asio::awaitable<void> Session(std::shared_ptr<Conn> conn) {
-    beast::tcp_stream& stream = conn->stream;
+    if (!conn->secure) {
+      co_await Serve(conn, *conn->plain);
+      co_return;
+    }
+    // The handshake gets the header timeout: a client that connects and says nothing holds a
+    // connection slot no longer than one that sends half a request line.
+    error_code ec;
+    conn->transport().expires_after(options.header_timeout);
+    co_await conn->secure->async_handshake(ssl::stream_base::server,
+                                           asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      log::Debug("tls handshake failed",
+                 log::Fields().Add("remote", conn->remote).Add("error", ec.message()));
+      conn->transport().close();
+      co_return;
+    }
+    SSL* handle = conn->secure->native_handle();
+    if (X509* cert = SSL_get1_peer_certificate(handle)) {
+      // Only a certificate that chains to the configured client CA names a principal.
+      if (SSL_get_verify_result(handle) == X509_V_OK) conn->cert_subject = SubjectOf(cert);
+      X509_free(cert);
+    }
+    co_await Serve(conn, *conn->secure);
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> Serve(std::shared_ptr<Conn> conn, Stream& stream) {
     beast::flat_buffer buffer;
     bool body_consumed = true;  // false when we stop before reading a request's body
     while (true) {
@@ -506,7 +572,7 @@ struct Server::Impl {
       if (buffer.size() == 0) {
         conn->idle = true;
         if (draining.load()) break;
-        stream.expires_after(options.idle_timeout);
+        conn->transport().expires_after(options.idle_timeout);
         const size_t n = co_await stream.async_read_some(
             buffer.prepare(8192), asio::redirect_error(asio::use_awaitable, ec));
         conn->idle = false;
@@ -518,6 +584,7 @@ struct Server::Impl {
       RequestContext ctx;
       ctx.start_nanos = clock->MonotonicNanos();
       ctx.request.remote_address = conn->remote;
+      ctx.request.client_cert_subject = conn->cert_subject;
       bhttp::request_parser<bhttp::empty_body> header_parser;
       header_parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
       header_parser.body_limit(std::numeric_limits<uint64_t>::max());
@@ -526,7 +593,9 @@ struct Server::Impl {
                                         asio::redirect_error(asio::use_awaitable, ec));
       conn->Disarm();
       if (ec) {
-        if (conn->timed_out || !IsDisconnect(ec)) co_await TransportError(*conn, ctx, ec, 0);
+        if (conn->timed_out || !IsDisconnect(ec)) {
+          co_await TransportError(*conn, stream, ctx, ec, 0);
+        }
         break;
       }
       FillRequest(header_parser, &ctx.request, &ctx.bytes_received);
@@ -553,7 +622,7 @@ struct Server::Impl {
         auto expect = ctx.request.headers.Get("Expect");
         if (expect && MediaType(*expect) == "100-continue" && ctx.request.has_body()) {
           bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, 11};
-          stream.expires_after(options.write_timeout);
+          conn->transport().expires_after(options.write_timeout);
           co_await bhttp::async_write(stream, cont, asio::redirect_error(asio::use_awaitable, ec));
           if (ec) {
             Abandon(ctx, ran);
@@ -593,7 +662,7 @@ struct Server::Impl {
             if (ec) {
               transport_failed = true;
               if (conn->timed_out || !IsDisconnect(ec)) {
-                co_await TransportError(*conn, ctx, ec, ran);
+                co_await TransportError(*conn, stream, ctx, ec, ran);
               } else {
                 Abandon(ctx, ran);
               }
@@ -620,7 +689,7 @@ struct Server::Impl {
             if (ec) {
               transport_failed = true;
               if (conn->timed_out || !IsDisconnect(ec)) {
-                co_await TransportError(*conn, ctx, ec, ran);
+                co_await TransportError(*conn, stream, ctx, ec, ran);
               } else {
                 Abandon(ctx, ran);
               }
@@ -648,16 +717,26 @@ struct Server::Impl {
       chain->RunResponse(ctx, ran);
       co_await Commit(ctx);
       const bool keep = keep_alive && !draining.load() && !ctx.close_connection && body_consumed;
-      co_await Write(*conn, ctx, keep, ec);
+      co_await Write(*conn, stream, ctx, keep, ec);
       chain->RunComplete(ctx);
       if (ec || !keep) break;
     }
-    co_await Close(stream, buffer, body_consumed);
+    co_await Close(*conn, stream, buffer, body_consumed);
   }
 
   // Closes gracefully. When a request body was left unread, keeps reading (and discarding) for
   // a moment after shutting down our side, so the client receives our reply instead of a reset.
-  asio::awaitable<void> Close(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+  asio::awaitable<void> Close(Conn& conn, beast::ssl_stream<beast::tcp_stream>& stream,
+                              beast::flat_buffer&, bool) {
+    // close_notify, briefly waiting for the peer's; an unread request body is not drained
+    // through TLS (the reply was already sent in full).
+    error_code ec;
+    conn.transport().expires_after(std::chrono::seconds(1));
+    co_await stream.async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+    conn.transport().close();
+  }
+
+  asio::awaitable<void> Close(Conn&, beast::tcp_stream& stream, beast::flat_buffer& buffer,
                               bool body_consumed) {
     error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -685,6 +764,8 @@ struct Server::Impl {
   asio::io_context& ioc;  // contexts[0]: acceptor, signals, shutdown
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   tcp::acceptor acceptor;
+  tcp::acceptor tls_acceptor;
+  std::unique_ptr<ssl::context> tls_context;
   asio::signal_set signals;
   asio::thread_pool pool;
   const std::string server_header;
@@ -702,22 +783,66 @@ Server::Server(ServerOptions options, const Router* router, const FilterChain* c
 
 Server::~Server() = default;
 
-Status Server::Listen() {
-  Impl& s = *impl_;
+namespace {
+
+Status Bind(asio::io_context& ioc, tcp::acceptor& acc, const std::string& host, uint16_t port) {
   error_code ec;
-  tcp::resolver resolver(s.ioc);
-  auto results = resolver.resolve(s.options.host, std::to_string(s.options.port),
+  tcp::resolver resolver(ioc);
+  auto results = resolver.resolve(host, std::to_string(port),
                                   tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  const std::string where = s.options.host + ":" + std::to_string(s.options.port);
+  const std::string where = host + ":" + std::to_string(port);
   if (ec || results.empty()) {
     return InvalidArgument("cannot resolve listen address " + where + ": " + ec.message());
   }
   const tcp::endpoint ep = results.begin()->endpoint();
-  s.acceptor.open(ep.protocol(), ec);
-  if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) s.acceptor.bind(ep, ec);
-  if (!ec) s.acceptor.listen(1024, ec);
+  acc.open(ep.protocol(), ec);
+  if (!ec) acc.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acc.bind(ep, ec);
+  if (!ec) acc.listen(1024, ec);
   if (ec) return Unavailable("cannot listen on " + where + ": " + ec.message());
+  return Status::Ok();
+}
+
+// TLS 1.2+ server context; verifies client certificates against `o.client_ca_file` when set.
+Result<std::unique_ptr<ssl::context>> MakeTlsContext(const TlsOptions& o) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  error_code ec;
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use,
+                   ec);
+  if (!ec) ctx->use_certificate_chain_file(o.cert_file, ec);
+  if (ec) return InvalidArgument("tls cert " + o.cert_file + ": " + ec.message());
+  ctx->use_private_key_file(o.key_file, ssl::context::pem, ec);
+  if (ec) return InvalidArgument("tls key " + o.key_file + ": " + ec.message());
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return InvalidArgument("tls key " + o.key_file + " does not match the certificate");
+  }
+  if (!o.client_ca_file.empty()) {
+    ctx->load_verify_file(o.client_ca_file, ec);
+    if (ec) return InvalidArgument("tls client_ca " + o.client_ca_file + ": " + ec.message());
+    // Tell clients which CA's certificates are wanted.
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(o.client_ca_file.c_str())) {
+      SSL_CTX_set_client_CA_list(ctx->native_handle(), names);
+    }
+    ctx->set_verify_mode(
+        ssl::verify_peer |
+            (o.require_client_cert ? ssl::verify_fail_if_no_peer_cert : ssl::verify_mode(0)),
+        ec);
+    if (ec) return InvalidArgument("tls client verification: " + ec.message());
+  }
+  return ctx;
+}
+
+}  // namespace
+
+Status Server::Listen() {
+  Impl& s = *impl_;
+  RETURN_IF_ERROR(Bind(s.ioc, s.acceptor, s.options.host, s.options.port));
+  if (!s.options.tls.host.empty()) {
+    ASSIGN_OR_RETURN(s.tls_context, MakeTlsContext(s.options.tls));
+    RETURN_IF_ERROR(Bind(s.ioc, s.tls_acceptor, s.options.tls.host, s.options.tls.port));
+  }
   return Status::Ok();
 }
 
@@ -727,10 +852,20 @@ uint16_t Server::port() const {
   return ec ? 0 : ep.port();
 }
 
+uint16_t Server::tls_port() const {
+  if (!impl_->tls_acceptor.is_open()) return 0;
+  error_code ec;
+  auto ep = impl_->tls_acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
 Status Server::Run(bool handle_signals, std::function<void()> on_drain) {
   Impl& s = *impl_;
   s.on_drain = std::move(on_drain);
-  asio::co_spawn(s.ioc, s.AcceptLoop(), asio::detached);
+  asio::co_spawn(s.ioc, s.AcceptLoop(s.acceptor, nullptr), asio::detached);
+  if (s.tls_context) {
+    asio::co_spawn(s.ioc, s.AcceptLoop(s.tls_acceptor, s.tls_context.get()), asio::detached);
+  }
   // The signal set doubles as the "keep running" anchor: DrainWatcher cancels it at the end.
   error_code ec;
   if (handle_signals) {

@@ -31,6 +31,18 @@ namespace crmi::http {
 
 class LimitsFilter;
 
+// Optional second listener speaking TLS (1.2 or later). With client_ca_file set, client
+// certificates signed by that CA are verified and their subject (RFC 2253, e.g.
+// "CN=svc-billing,O=Maple Bank") reaches the filters as Request::client_cert_subject.
+struct TlsOptions {
+  std::string host;       // empty: no TLS listener
+  uint16_t port = 0;      // 0 picks a free port (tests)
+  std::string cert_file;  // PEM certificate chain
+  std::string key_file;   // PEM private key
+  std::string client_ca_file;
+  bool require_client_cert = false;  // refuse the handshake without a verified certificate
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0 picks a free port (tests)
@@ -43,6 +55,7 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
   std::chrono::milliseconds drain_timeout{30'000};
+  TlsOptions tls;
 };
 
 // "host:port" or ":port" → host, port. IPv6 as "[::1]:8080".
@@ -56,9 +69,12 @@ class Server {
          const LimitsFilter* limits, metrics::Registry* registry, Clock* clock);
   ~Server();
 
-  // Binds and listens. kUnavailable with a clear message when the address is in use.
+  // Binds and listens (and loads the TLS certificate and key when a TLS listener is set).
+  // kUnavailable with a clear message when an address is in use; kInvalidArgument when the TLS
+  // files cannot be loaded.
   Status Listen();
   uint16_t port() const;
+  uint16_t tls_port() const;  // 0 without a TLS listener
 
   // Serves until shutdown completes. With handle_signals, SIGTERM/SIGINT start a graceful
   // shutdown. `on_drain` (optional) runs once when shutdown begins.

@@ -80,6 +80,15 @@ const Value* Path(const Value& obj, std::string_view path) {
   return cur;
 }
 
+// Converts a finite claim number to int64 without the undefined behaviour of casting a double
+// outside int64's range ("exp": 1e300 saturates, which is far in the future, not negative).
+int64_t SaturatingSeconds(double v) {
+  constexpr double kMax = 9.2e18;  // below 2^63, exactly representable bounds are not needed
+  if (v >= kMax) return static_cast<int64_t>(kMax);
+  if (v <= -kMax) return -static_cast<int64_t>(kMax);
+  return static_cast<int64_t>(std::floor(v));
+}
+
 // A NumericDate claim; absent is allowed when !required.
 Result<std::optional<int64_t>> Date(const Value& payload, const char* name, bool required) {
   auto it = payload.FindMember(name);
@@ -90,7 +99,7 @@ Result<std::optional<int64_t>> Date(const Value& payload, const char* name, bool
   if (!it->value.IsNumber() || !std::isfinite(it->value.GetDouble())) {
     return Unauthenticated(std::string("token claim \"") + name + "\" is not a number");
   }
-  return std::optional<int64_t>(static_cast<int64_t>(std::floor(it->value.GetDouble())));
+  return std::optional<int64_t>(SaturatingSeconds(it->value.GetDouble()));
 }
 
 std::string Scalar(const Value& v) {
@@ -232,9 +241,11 @@ Result<Claims> VerifyJwt(std::string_view token, const IssuerConfig& issuer, con
       posture != payload.MemberEnd() && posture->value.IsString()) {
     c.posture = std::string(Str(posture->value));
   }
-  if (auto risk = payload.FindMember("risk");
-      risk != payload.MemberEnd() && risk->value.IsNumber()) {
-    c.risk = std::clamp<int64_t>(static_cast<int64_t>(risk->value.GetDouble()), 0, 100);
+  if (auto risk = payload.FindMember("risk"); risk != payload.MemberEnd() &&
+                                              risk->value.IsNumber() &&
+                                              std::isfinite(risk->value.GetDouble())) {
+    // Clamp in double first: casting an out-of-range double is undefined.
+    c.risk = static_cast<int64_t>(std::clamp(risk->value.GetDouble(), 0.0, 100.0));
   }
   if (auto jti = payload.FindMember("jti"); jti != payload.MemberEnd() && jti->value.IsString()) {
     c.token_id = std::string(Str(jti->value));

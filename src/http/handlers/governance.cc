@@ -93,10 +93,18 @@ std::string AccessJson(const crm::Access& a) {
     JsonObject r;
     r.Add("field", f.field);
     switch (f.op) {
-      case store::FieldFilter::Op::kEq: r.Add("op", "=="); break;
-      case store::FieldFilter::Op::kNe: r.Add("op", "!="); break;
-      case store::FieldFilter::Op::kIn: r.Add("op", "in"); break;
-      case store::FieldFilter::Op::kNotIn: r.Add("op", "not in"); break;
+      case store::FieldFilter::Op::kEq:
+        r.Add("op", "==");
+        break;
+      case store::FieldFilter::Op::kNe:
+        r.Add("op", "!=");
+        break;
+      case store::FieldFilter::Op::kIn:
+        r.Add("op", "in");
+        break;
+      case store::FieldFilter::Op::kNotIn:
+        r.Add("op", "not in");
+        break;
     }
     std::string vals = "[";
     for (size_t j = 0; j < f.values.size(); ++j) {
@@ -178,11 +186,10 @@ void PutPolicies(App& app, RequestContext& ctx) {
   auto snap = app.policies->Put(ctx.request.body, ctx.request.headers.Get("If-Match"), &errors);
   if (!snap.ok()) {
     if (!errors.empty()) {
-      return SetProblemWithMembers(
-          ctx, 400, "invalid-policy",
-          "the policy was refused (" + std::to_string(errors.size()) +
-              " error(s)); the policy in force is unchanged",
-          {{"errors", ErrorsJson(errors)}});
+      return SetProblemWithMembers(ctx, 400, "invalid-policy",
+                                   "the policy was refused (" + std::to_string(errors.size()) +
+                                       " error(s)); the policy in force is unchanged",
+                                   {{"errors", ErrorsJson(errors)}});
     }
     return SetProblem(ctx, snap.status());
   }
@@ -237,7 +244,10 @@ void DecidePolicy(App& app, RequestContext& ctx) {
     if (auto v = str(c->value, "posture"); !v.empty()) context.posture = v;
     if (auto v = str(c->value, "zone"); !v.empty()) context.zone = v;
     if (auto v = str(c->value, "source"); !v.empty()) context.source_address = v;
-    if (auto r = c->value.FindMember("risk"); r != c->value.MemberEnd() && r->value.IsNumber()) {
+    if (auto r = c->value.FindMember("risk"); r != c->value.MemberEnd()) {
+      if (!r->value.IsNumber() || !(r->value.GetDouble() >= 0 && r->value.GetDouble() <= 100)) {
+        return SetProblem(ctx, 400, "invalid-argument", "context.risk must be a number 0..100");
+      }
       context.risk = static_cast<int64_t>(r->value.GetDouble());
     }
     if (auto t = str(c->value, "time"); !t.empty()) {
@@ -253,9 +263,8 @@ void DecidePolicy(App& app, RequestContext& ctx) {
       return SetProblem(ctx, 400, "invalid-argument", "policy must be the YAML text");
     }
     std::vector<trust::PolicyError> errors;
-    policy = trust::Policy::Compile(std::string_view(p->value.GetString(),
-                                                     p->value.GetStringLength()),
-                                    &errors);
+    policy = trust::Policy::Compile(
+        std::string_view(p->value.GetString(), p->value.GetStringLength()), &errors);
     if (!policy) {
       return SetProblemWithMembers(ctx, 400, "invalid-policy", "the candidate policy is invalid",
                                    {{"errors", ErrorsJson(errors)}});
@@ -348,9 +357,9 @@ void QueryAudit(App& app, RequestContext& ctx) {
         return SetProblem(ctx, 400, "invalid-argument", "limit must be between 1 and 1000");
       }
     } else {
-      return SetProblem(ctx, 400, "invalid-argument",
-                        "unknown parameter '" + k +
-                            "' (from, to, principal, decision, cursor, limit)");
+      return SetProblem(
+          ctx, 400, "invalid-argument",
+          "unknown parameter '" + k + "' (from, to, principal, decision, cursor, limit)");
     }
   }
   std::string body = "{\"items\":[";
