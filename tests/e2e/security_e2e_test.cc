@@ -1,12 +1,18 @@
 // Zero trust end to end: the real binary, real tokens (development issuer and a JWKS-file
 // issuer), API keys, the default policy, the route matrix, row filters and masks on every
 // response shape, the audit trail and policy administration.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <rapidjson/document.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -76,16 +82,17 @@ class SecurityE2ETest : public ::testing::Test {
       lines += "{\"id\":\"c" + std::to_string(i) + "\",\"last_name\":\"" + kSecret + "-" +
                std::to_string(i) + "\",\"owner_id\":\"" + owner + "\",\"region\":\"" + region +
                "\",\"account_id\":\"a1\",\"date_of_birth\":\"1980-01-0" +
-               std::to_string(1 + i % 9) + "\",\"consent\":{\"marketing\":" +
-               (i % 5 == 0 ? "true" : "false") +
+               std::to_string(1 + i % 9) +
+               "\",\"consent\":{\"marketing\":" + (i % 5 == 0 ? "true" : "false") +
                "},\"custom\":{\"payment_card\":\"4111111111111111\",\"tier\":\"gold\"}}\n";
     }
-    auto r = Admin("POST", "/v1/contacts:import", lines, {{"Content-Type", "application/x-ndjson"}});
+    auto r =
+        Admin("POST", "/v1/contacts:import", lines, {{"Content-Type", "application/x-ndjson"}});
     ASSERT_EQ(r.status, 200) << r.body;
     ASSERT_EQ(JsonField(r.body, "created"), "30") << r.body;
-    auto account = Admin("POST", "/v1/accounts",
-                         std::string(R"({"id":"a1","name":"Household )") + kSecret +
-                             R"(","owner_id":"adv-2"})");
+    auto account = Admin(
+        "POST", "/v1/accounts",
+        std::string(R"({"id":"a1","name":"Household )") + kSecret + R"(","owner_id":"adv-2"})");
     ASSERT_EQ(account.status, 201) << account.body;
     ASSERT_EQ(Admin("POST", "/v1/cases",
                     R"({"id":"k0","subject":"Card blocked","contact_id":"c0","owner_id":"adv-1"})")
@@ -211,7 +218,8 @@ TEST_F(SecurityE2ETest, RouteMatrix) {
         r.path.find("{contact_id}") != std::string::npos) {
       // c3: an id the other tenant does not have (its own c0 exists and would be found).
       const std::string cross_target = Target(r, key_id, "c3");
-      auto cross = Fetch(port(), r.method, cross_target, Body(r), As(*other_admin_, BodyHeaders(r)));
+      auto cross =
+          Fetch(port(), r.method, cross_target, Body(r), As(*other_admin_, BodyHeaders(r)));
       EXPECT_EQ(cross.status, 404) << cross.body;
       EXPECT_EQ(cross.body.find(kSecret), std::string::npos);
     }
@@ -258,11 +266,11 @@ TEST_F(SecurityE2ETest, ObligationsARouteCannotApplyAreRefused) {
   ASSERT_EQ(put.status, 200) << put.body;
 
   // The probes may write: give them a record of their own to work on.
-  ASSERT_EQ(Admin("POST", "/v1/contacts",
-                  std::string(R"({"id":"victim","owner_id":"adv-1","last_name":")") + kSecret +
-                      R"("})")
-                .status,
-            201);
+  ASSERT_EQ(
+      Admin("POST", "/v1/contacts",
+            std::string(R"({"id":"victim","owner_id":"adv-1","last_name":")") + kSecret + R"("})")
+          .status,
+      201);
   const auto routes = ListRoutes(Admin("GET", "/").body);
   const std::string rows = MintToken(*dir_, "probe-owner", "bank", "probe-rows");
   const std::string mask = MintToken(*dir_, "probe-m", "bank", "probe-mask");
@@ -294,8 +302,8 @@ TEST_F(SecurityE2ETest, ObligationsARouteCannotApplyAreRefused) {
   EXPECT_GT(unenforceable, 10) << "metrics, policies, audit, api keys... cannot filter rows";
   EXPECT_GT(applied, 10) << "record routes apply row filters and masks";
   // Restore the default policy for the other tests.
-  auto restore = Admin("PUT", "/v1/admin/policies", current.body,
-                       {{"Content-Type", "application/yaml"}});
+  auto restore =
+      Admin("PUT", "/v1/admin/policies", current.body, {{"Content-Type", "application/yaml"}});
   ASSERT_EQ(restore.status, 200);
 }
 
@@ -306,9 +314,9 @@ TEST_F(SecurityE2ETest, AdvisorSeesOwnBookWithRestrictedFieldsMasked) {
   std::string cursor;
   int pages = 0;
   while (true) {
-    auto r = Fetch(port(), "GET",
-                   "/v1/contacts?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor), "",
-                   As(adv));
+    auto r =
+        Fetch(port(), "GET", "/v1/contacts?limit=3" + (cursor.empty() ? "" : "&cursor=" + cursor),
+              "", As(adv));
     ASSERT_EQ(r.status, 200) << r.body;
     ++pages;
     const int on_page = Count(r.body, "\"owner_id\":\"adv-1\"");
@@ -354,8 +362,7 @@ TEST_F(SecurityE2ETest, AdvisorSeesOwnBookWithRestrictedFieldsMasked) {
   auto write_masked = Fetch(port(), "PATCH", "/v1/contacts/c3", R"({"date_of_birth":"1990-01-01"})",
                             As(adv, {{"Content-Type", "application/merge-patch+json"}}));
   EXPECT_EQ(write_masked.status, 403);
-  EXPECT_EQ(Fetch(port(), "GET", "/v1/contacts?date_of_birth=1980-01-04", "", As(adv)).status,
-            403);
+  EXPECT_EQ(Fetch(port(), "GET", "/v1/contacts?date_of_birth=1980-01-04", "", As(adv)).status, 403);
   auto ok = Fetch(port(), "PATCH", "/v1/contacts/c3", R"({"title":"Dr"})",
                   As(adv, {{"Content-Type", "application/merge-patch+json"}}));
   EXPECT_EQ(ok.status, 200) << ok.body;
@@ -384,8 +391,7 @@ TEST_F(SecurityE2ETest, AdvisorSeesOwnBookWithRestrictedFieldsMasked) {
 }
 
 TEST_F(SecurityE2ETest, AgentMarketerAnalystAndIngest) {
-  const std::string agent =
-      MintToken(*dir_, "agent-7", "bank", "agent", {"--attr", "regions=eu"});
+  const std::string agent = MintToken(*dir_, "agent-7", "bank", "agent", {"--attr", "regions=eu"});
   auto list = Fetch(port(), "GET", "/v1/contacts?limit=100", "", As(agent));
   ASSERT_EQ(list.status, 200);
   EXPECT_EQ(Count(list.body, "\"region\":\"eu\""), 15);
@@ -492,15 +498,15 @@ TEST_F(SecurityE2ETest, PolicyAdministration) {
   EXPECT_EQ(stale.status, 412);
 
   // Dry run with an explanation, for a hypothetical principal.
-  auto decide = Admin("POST", "/v1/admin/policies:decide",
-                      R"({"principal":{"sub":"adv-9","roles":["advisor"]},)"
-                      R"("context":{"posture":"unmanaged"},"resource":"contacts","action":"read"})");
+  auto decide =
+      Admin("POST", "/v1/admin/policies:decide",
+            R"({"principal":{"sub":"adv-9","roles":["advisor"]},)"
+            R"("context":{"posture":"unmanaged"},"resource":"contacts","action":"read"})");
   ASSERT_EQ(decide.status, 200) << decide.body;
   EXPECT_EQ(JsonField(decide.body, "decision"), "deny");
   EXPECT_EQ(JsonField(decide.body, "rule"), "default-deny");
-  EXPECT_NE(decide.body.find(
-                "{\"rule\":\"advisor-book\",\"effect\":\"permit\",\"shadow\":false,"
-                "\"subject_matches\":true,\"condition\":false,\"applies\":false}"),
+  EXPECT_NE(decide.body.find("{\"rule\":\"advisor-book\",\"effect\":\"permit\",\"shadow\":false,"
+                             "\"subject_matches\":true,\"condition\":false,\"applies\":false}"),
             std::string::npos)
       << decide.body;
   auto permit = Admin("POST", "/v1/admin/policies:decide",
@@ -523,7 +529,8 @@ TEST_F(SecurityE2ETest, PolicyAdministration) {
   // Hot reload: an edit of the file takes effect without a restart; an invalid edit does not.
   const std::string path = *dir_ + "/policy.yaml";
   std::string edited = yaml;
-  edited.replace(edited.find("id: analyst-aggregates"), 22, "id: analyst-aggregates\n"
+  edited.replace(edited.find("id: analyst-aggregates"), 22,
+                 "id: analyst-aggregates\n"
                  "    shadow: true");
   WriteFile(path + ".new", edited);
   std::filesystem::rename(path + ".new", path);
@@ -594,8 +601,8 @@ TEST_F(SecurityE2ETest, AuditTrailRecordsEveryRequestAndVerifies) {
   for (const char* member :
        {"\"seq\":", "\"ts\":", "\"tenant\":\"bank\"", "\"principal\":{\"sub\":\"adv-1\"",
         "\"action\":\"read\"", "\"resource\":\"contacts\"", "\"decision\":\"permit\"",
-        "\"rule\":\"advisor-book\"", "\"obligations\":{", "\"status\":200", "\"latency_us\":",
-        "\"ai\":null", "\"prev\":\"", "\"hash\":\""}) {
+        "\"rule\":\"advisor-book\"", "\"obligations\":{", "\"status\":200",
+        "\"latency_us\":", "\"ai\":null", "\"prev\":\"", "\"hash\":\""}) {
     EXPECT_NE(permit.find(member), std::string::npos) << member << " in " << permit;
   }
 
@@ -609,7 +616,8 @@ TEST_F(SecurityE2ETest, AuditTrailRecordsEveryRequestAndVerifies) {
   std::filesystem::copy(*dir_ + "/audit", copy + "/audit");
   WriteFile(copy + "/audit.pub", pub.out);
   // The copy verifies on its own with the exported public key...
-  RunResult copied = RunCrmi({"audit", "verify", "--data-dir", copy, "--pubkey", copy + "/audit.pub"});
+  RunResult copied =
+      RunCrmi({"audit", "verify", "--data-dir", copy, "--pubkey", copy + "/audit.pub"});
   EXPECT_EQ(copied.exit_code, 0) << copied.out << copied.err;
   // ...until one byte of a record changes.
   std::string seg;
@@ -639,9 +647,11 @@ TEST(SecurityIssuerE2ETest, JwksFileIssuerWithRotationAndNoDevIssuer) {
             "[[auth.issuers]]\n"
             "issuer = \"https://idp.example.com/\"\n"
             "audiences = [\"crmi-api\"]\n"
-            "jwks_file = \"" + dir + "/jwks.json\"\n"
-            "tenant = \"acme\"\n"
-            "roles_claim = \"realm_access.roles\"\n");
+            "jwks_file = \"" +
+                dir +
+                "/jwks.json\"\n"
+                "tenant = \"acme\"\n"
+                "roles_claim = \"realm_access.roles\"\n");
   std::filesystem::create_directories(dir + "/data");
   ServerProcess server(dir + "/data", {"--config", dir + "/crmi.toml"});
   ASSERT_TRUE(server.Start()) << server.AppLog();
@@ -680,6 +690,128 @@ TEST(SecurityIssuerE2ETest, JwksFileIssuerWithRotationAndNoDevIssuer) {
     if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   EXPECT_EQ(status, 200) << server.AppLog();
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+  std::filesystem::remove_all(dir);
+}
+
+// A minimal identity provider: serves its current JWKS at GET /jwks over HTTP/1.0.
+class JwksServer {
+ public:
+  JwksServer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    listen(fd_, 16);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~JwksServer() {
+    stop_ = true;
+    shutdown(fd_, SHUT_RDWR);
+    close(fd_);
+    thread_.join();
+  }
+  int port() const { return port_; }
+  int fetches() const { return fetches_.load(); }
+  void Set(const std::string& jwks, int status = 200) {
+    std::lock_guard<std::mutex> lock(mu_);
+    jwks_ = jwks;
+    status_ = status;
+  }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      const int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      char buf[4096];
+      (void)!read(c, buf, sizeof(buf));
+      std::string body;
+      int status;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        body = jwks_;
+        status = status_;
+      }
+      ++fetches_;
+      const std::string res =
+          "HTTP/1.0 " + std::to_string(status) +
+          " X\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+          "\r\n\r\n" + body;
+      (void)!write(c, res.data(), res.size());
+      close(c);
+    }
+  }
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> fetches_{0};
+  std::mutex mu_;
+  std::string jwks_;
+  int status_ = 200;
+  std::thread thread_;
+};
+
+// An issuer whose keys come from a JWKS URL: fetched at start, refreshed, re-fetched when a token
+// names an unknown kid (rotation), and kept when the provider is down.
+TEST(SecurityIssuerE2ETest, JwksUrlIssuerFetchesRotatesAndSurvivesOutages) {
+  const std::string dir = TempDir("idp-url");
+  TestKey k1 = TestKey::P256("k1");
+  TestKey k2 = TestKey::Rsa("k2");
+  JwksServer idp;
+  idp.Set(Jwks({&k1}));
+  WriteFile(dir + "/crmi.toml",
+            "[auth]\n"
+            "dev_issuer = false\n"
+            "[[auth.issuers]]\n"
+            "issuer = \"https://login.example.org\"\n"
+            "audiences = [\"crmi\"]\n"
+            "jwks_url = \"http://127.0.0.1:" +
+                std::to_string(idp.port()) +
+                "/jwks\"\n"
+                "refresh_seconds = 3600\n"
+                "tenant_claim = \"org\"\n");
+  std::filesystem::create_directories(dir + "/data");
+  ServerProcess server(dir + "/data", {"--config", dir + "/crmi.toml"});
+  ASSERT_TRUE(server.Start()) << server.AppLog();
+  EXPECT_EQ(idp.fetches(), 1);
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const std::string payload =
+      "{\"iss\":\"https://login.example.org\",\"sub\":\"svc-7\",\"aud\":"
+      "\"crmi\",\"org\":\"acme\",\"roles\":[\"admin\"],\"exp\":" +
+      std::to_string(now + 600) + "}";
+  auto whoami = [&](const std::string& token) {
+    return Fetch(server.port(), "GET", "/v1/whoami", "", {Bearer(token)});
+  };
+  auto r = whoami(MakeToken(k1, payload));
+  ASSERT_EQ(r.status, 200) << r.body << server.AppLog();
+  EXPECT_EQ(JsonField(r.body, "tenant"), "acme");
+  // Rotation: the provider publishes k2; a token signed with it names an unknown kid, which makes
+  // the verifier re-fetch (long before refresh_seconds).
+  idp.Set(Jwks({&k1, &k2}));
+  const std::string rotated = MakeToken(k2, payload);
+  int status = 0;
+  for (int i = 0; i < 40 && status != 200; ++i) {
+    status = whoami(rotated).status;
+    if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  EXPECT_EQ(status, 200) << server.AppLog();
+  // The provider fails: the keys in hand keep working.
+  idp.Set("oops", 500);
+  EXPECT_EQ(whoami(MakeToken(k1, payload)).status, 200);
+  EXPECT_EQ(whoami(rotated).status, 200);
+  // A forged kid cannot make the server hammer the provider: re-fetches are rate limited.
+  const int before = idp.fetches();
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(whoami(MakeToken(TestKey::Ed25519("k-" + std::to_string(i)), payload)).status, 401);
+  }
+  EXPECT_LE(idp.fetches() - before, 2);
   EXPECT_EQ(server.Stop(SIGTERM), 0);
   std::filesystem::remove_all(dir);
 }
