@@ -2,6 +2,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,8 +87,36 @@ std::vector<std::string> ListSegments(const std::string& dir) {
   return out;
 }
 
+struct AuditLog::Metrics {
+  prometheus::Counter* records = nullptr;
+  prometheus::Histogram* sync = nullptr;
+  prometheus::Counter* failures = nullptr;
+
+  explicit Metrics(metrics::Registry* registry) {
+    if (registry == nullptr) return;
+    records = &prometheus::BuildCounter()
+                   .Name("crmi_audit_records_total")
+                   .Help("Audit records made durable (checkpoints included)")
+                   .Register(registry->prom())
+                   .Add({});
+    sync = &prometheus::BuildHistogram()
+                .Name("crmi_audit_sync_seconds")
+                .Help("Write + fdatasync of one group commit of the audit trail")
+                .Register(registry->prom())
+                .Add({}, metrics::LatencyBuckets());
+    failures = &prometheus::BuildCounter()
+                    .Name("crmi_audit_write_failures_total")
+                    .Help("Audit writes that failed (each makes the trail refuse further records)")
+                    .Register(registry->prom())
+                    .Add({});
+  }
+};
+
 AuditLog::AuditLog(AuditOptions options, Clock* clock, crypto::Ed25519Key key)
-    : options_(std::move(options)), clock_(clock), key_(std::move(key)) {}
+    : options_(std::move(options)),
+      clock_(clock),
+      key_(std::move(key)),
+      metrics_(std::make_unique<Metrics>(options_.registry)) {}
 
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const AuditOptions& options, Clock* clock) {
   std::error_code ec;
@@ -200,6 +232,11 @@ int64_t AuditLog::last_seq() const {
   return durable_seq_;
 }
 
+Status AuditLog::health() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return health_;
+}
+
 void AuditLog::Render(const std::string& members, std::string* out) {
   ++seq_;
   ++since_checkpoint_;
@@ -304,8 +341,13 @@ void AuditLog::WriterLoop() {
         drained = queue_.empty();
       }
       if (timed || (closing && drained && since_checkpoint_ > 0)) RenderCheckpoint(&buffer);
+      const int64_t started = clock_->MonotonicNanos();
       s = WriteAndSync(buffer);
+      if (metrics_->sync != nullptr) {
+        metrics_->sync->Observe(static_cast<double>(clock_->MonotonicNanos() - started) / 1e9);
+      }
       if (!s.ok()) {
+        if (metrics_->failures != nullptr) metrics_->failures->Increment();
         broken_ = s;
         log::Error("audit trail write failed; refusing further requests",
                    log::Fields().Add("error", s.message()));
@@ -313,7 +355,14 @@ void AuditLog::WriterLoop() {
     }
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (s.ok()) durable_seq_ = seq_;
+      if (s.ok()) {
+        if (metrics_->records != nullptr) {
+          metrics_->records->Increment(static_cast<double>(seq_ - durable_seq_));
+        }
+        durable_seq_ = seq_;
+      } else {
+        health_ = s;
+      }
     }
     for (Pending& p : batch) p.done(s);
     batch.clear();

@@ -34,6 +34,7 @@
 
 #include "src/common/clock.h"
 #include "src/common/crypto.h"
+#include "src/common/metrics.h"
 #include "src/common/status.h"
 
 namespace crmi::audit {
@@ -52,6 +53,8 @@ struct AuditOptions {
   int64_t checkpoint_every = 1000;     // records
   int64_t checkpoint_seconds = 10;
   size_t max_queue = 1 << 20;  // pending entries before Append fails (back-pressure)
+  // crmi_audit_records_total, crmi_audit_sync_seconds, crmi_audit_write_failures_total; null: none.
+  metrics::Registry* registry = nullptr;
 };
 
 class AuditLog {
@@ -70,6 +73,9 @@ class AuditLog {
   Status Close();
 
   int64_t last_seq() const;
+  // OK while records are being written; the write error once the trail is broken (a failed
+  // write is final until restart, so that a torn record is never followed by more records).
+  Status health() const;
   std::string public_key_pem() const { return key_.PublicPem(); }
 
  private:
@@ -96,6 +102,8 @@ class AuditLog {
   int64_t since_checkpoint_ = 0;
   int64_t last_checkpoint_ms_ = 0;
   Status broken_;  // once a write fails, everything later fails (fail closed)
+  struct Metrics;
+  std::unique_ptr<Metrics> metrics_;
   int64_t now_ms_ = -1;
   std::string now_text_;
 
@@ -108,6 +116,7 @@ class AuditLog {
   std::deque<Pending> queue_;
   bool closing_ = false;
   int64_t durable_seq_ = 0;
+  Status health_;  // broken_, published under mu_ for other threads
   std::thread writer_;
 };
 

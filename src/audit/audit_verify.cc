@@ -1,5 +1,7 @@
 #include "src/audit/audit_verify.h"
 
+#include <algorithm>
+
 #include <rapidjson/document.h>
 
 #include <fcntl.h>
@@ -94,6 +96,10 @@ bool IsCheckpoint(std::string_view line) {
 }  // namespace
 
 VerifyReport VerifyLog(const std::string& dir, std::string_view public_key_raw) {
+  return VerifyLog(dir, std::vector<std::string>{std::string(public_key_raw)});
+}
+
+VerifyReport VerifyLog(const std::string& dir, const std::vector<std::string>& public_keys_raw) {
   VerifyReport r;
   std::string prev_hash(kHex, '0');
   int64_t expected = 1;
@@ -143,8 +149,13 @@ VerifyReport VerifyLog(const std::string& dir, std::string_view public_key_raw) 
       if (IsCheckpoint(line)) {
         const std::string_view ts = StringMember(line, "ts");
         auto sig = Base64UrlDecode(StringMember(line, "sig"));
-        if (!sig ||
-            !crypto::Ed25519Verify(public_key_raw, CheckpointMessage(seq, prev, ts), *sig)) {
+        const std::string message = CheckpointMessage(seq, prev, ts);
+        const bool signed_by_trusted_key =
+            sig &&
+            std::any_of(public_keys_raw.begin(), public_keys_raw.end(), [&](const std::string& k) {
+              return crypto::Ed25519Verify(k, message, *sig);
+            });
+        if (!signed_by_trusted_key) {
           return stop(seq, "checkpoint " + std::to_string(seq) + " has a bad signature");
         }
         ++r.checkpoints;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "src/common/status.h"
 
@@ -27,6 +28,9 @@ struct VerifyReport {
 // Verifies every segment in `dir`: seq continuity from 1, each line's hash, each prev against the
 // previous hash, each checkpoint's Ed25519 signature against `public_key_raw` (32 bytes).
 VerifyReport VerifyLog(const std::string& dir, std::string_view public_key_raw);
+// The same with several trusted keys (after a key rotation): a checkpoint is good when one of
+// them verifies its signature.
+VerifyReport VerifyLog(const std::string& dir, const std::vector<std::string>& public_keys_raw);
 
 struct ScanFilter {
   int64_t after_seq = 0;       // cursor

@@ -191,6 +191,7 @@ int RunServe(const ServeConfig& config) {
   ao.key_path = config.data_dir + "/keys/audit.ed25519.pem";
   ao.checkpoint_every = config.audit_checkpoint_every;
   ao.checkpoint_seconds = config.audit_checkpoint_seconds;
+  ao.registry = &registry;
   auto audit_log = audit::AuditLog::Open(ao, Clock::Real());
   if (!audit_log.ok()) return fail(audit_log.status().WithContext("audit trail"));
 
@@ -267,6 +268,7 @@ int RunServe(const ServeConfig& config) {
   app.policies = &policies;
   app.api_keys = &api_keys;
   app.audit_dir = ao.dir;
+  app.audit = audit_log.value().get();
   std::vector<http::Route> routes = http::BuildRoutes(&app);
   s = http::ValidateRoutes(routes);
   if (!s.ok()) return fail(s);

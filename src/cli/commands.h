@@ -57,8 +57,8 @@ struct ServeConfig {
   bool dev_issuer = true;  // accept tokens of `crmi token mint` (development only)
   bool api_keys = true;
   int64_t skew_seconds = 60;
-  std::vector<std::string> trusted_proxies;                   // CIDRs
-  std::vector<std::pair<std::string, std::string>> zones;     // (zone, CIDR), first match wins
+  std::vector<std::string> trusted_proxies;                // CIDRs
+  std::vector<std::pair<std::string, std::string>> zones;  // (zone, CIDR), first match wins
   std::vector<IssuerEntry> issuers;
   std::vector<ClientCertEntry> client_certs;
   // [policy]
@@ -129,7 +129,7 @@ int RunPolicyCheck(const std::string& file);
 // `policy_file` empty: the cases file names its policy.
 int RunPolicyTest(const std::string& cases_file, const std::string& policy_file);
 
-int RunAuditVerify(const std::string& data_dir, const std::string& pubkey_file);
+int RunAuditVerify(const std::string& data_dir, const std::vector<std::string>& pubkey_files);
 struct AuditExportArgs {
   std::string data_dir = "./data";
   std::string tenant, principal, decision, from, to;

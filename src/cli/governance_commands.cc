@@ -91,7 +91,8 @@ Result<int64_t> ParseDuration(std::string_view text) {
     if (n > 1'000'000'000) return InvalidArgument("duration too large");
     ++i;
   }
-  if (i == 0) return InvalidArgument("duration must start with a number: '" + std::string(text) + "'");
+  if (i == 0)
+    return InvalidArgument("duration must start with a number: '" + std::string(text) + "'");
   const std::string_view unit = text.substr(i);
   if (unit.empty() || unit == "s") return n;
   if (unit == "m") return n * 60;
@@ -147,7 +148,8 @@ int RunPolicyCheck(const std::string& file) {
   std::vector<trust::PolicyError> errors;
   auto policy = trust::Policy::Compile(text.value(), &errors);
   if (!policy) {
-    for (const auto& e : errors) std::fprintf(stderr, "%s: %s\n", file.c_str(), e.ToString().c_str());
+    for (const auto& e : errors)
+      std::fprintf(stderr, "%s: %s\n", file.c_str(), e.ToString().c_str());
     std::fprintf(stderr, "%s: invalid (%zu error(s))\n", file.c_str(), errors.size());
     return 1;
   }
@@ -178,8 +180,8 @@ int RunPolicyTest(const std::string& cases_file, const std::string& policy_file)
       return 1;
     }
   }
-  auto run = trust::RunPolicyCases(text.value(), policy,
-                                   fs::path(cases_file).parent_path().string());
+  auto run =
+      trust::RunPolicyCases(text.value(), policy, fs::path(cases_file).parent_path().string());
   if (!run.ok()) {
     PrintError(cases_file + ": " + run.status().message());
     return 1;
@@ -194,26 +196,30 @@ int RunPolicyTest(const std::string& cases_file, const std::string& policy_file)
   return run->failed() == 0 ? 0 : 1;
 }
 
-int RunAuditVerify(const std::string& data_dir, const std::string& pubkey_file) {
+int RunAuditVerify(const std::string& data_dir, const std::vector<std::string>& pubkey_files) {
   const std::string dir = data_dir + "/audit";
-  std::string pem_path = pubkey_file;
-  if (pem_path.empty()) pem_path = data_dir + "/keys/audit.ed25519.pem";
-  auto pem = ReadFile(pem_path);
-  if (!pem.ok()) {
-    PrintError(pem.status().message() + " (give the exported public key with --pubkey)");
-    return 1;
-  }
-  auto raw = crypto::Ed25519PublicRawFromPem(pem.value());
-  if (!raw.ok()) {
-    PrintError(pem_path + ": " + raw.status().message());
-    return 1;
+  std::vector<std::string> pem_paths = pubkey_files;
+  if (pem_paths.empty()) pem_paths.push_back(data_dir + "/keys/audit.ed25519.pem");
+  std::vector<std::string> keys;
+  for (const auto& pem_path : pem_paths) {
+    auto pem = ReadFile(pem_path);
+    if (!pem.ok()) {
+      PrintError(pem.status().message() + " (give the exported public key with --pubkey)");
+      return 1;
+    }
+    auto raw = crypto::Ed25519PublicRawFromPem(pem.value());
+    if (!raw.ok()) {
+      PrintError(pem_path + ": " + raw.status().message());
+      return 1;
+    }
+    keys.push_back(std::move(raw).value());
   }
   if (audit::ListSegments(dir).empty()) {
     PrintError("no audit files in " + dir);
     return 1;
   }
   const auto start = std::chrono::steady_clock::now();
-  const audit::VerifyReport r = audit::VerifyLog(dir, raw.value());
+  const audit::VerifyReport r = audit::VerifyLog(dir, keys);
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (!r.ok) {
@@ -225,9 +231,10 @@ int RunAuditVerify(const std::string& data_dir, const std::string& pubkey_file) 
               static_cast<long long>(r.records), static_cast<long long>(r.checkpoints),
               static_cast<long long>(r.last_seq), secs);
   if (r.uncovered_tail > 0) {
-    std::printf("note: the last %lld records are chained but not yet covered by a signed "
-                "checkpoint (the server was killed, or is still running)\n",
-                static_cast<long long>(r.uncovered_tail));
+    std::printf(
+        "note: the last %lld records are chained but not yet covered by a signed "
+        "checkpoint (the server was killed, or is still running)\n",
+        static_cast<long long>(r.uncovered_tail));
   }
   return 0;
 }
@@ -313,8 +320,8 @@ int RunApiKeyCreate(const ApiKeyArgs& args) {
     return 1;
   }
   std::printf("%s\n", created->token.c_str());
-  std::fprintf(stderr, "created %s (%s); the key is shown only once\n",
-               created->info.id.c_str(), created->info.name.c_str());
+  std::fprintf(stderr, "created %s (%s); the key is shown only once\n", created->info.id.c_str(),
+               created->info.name.c_str());
   return 0;
 }
 

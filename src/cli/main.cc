@@ -154,14 +154,16 @@ int main(int argc, char** argv) {
   // audit verify|export|pubkey
   CLI::App* auditc = app.add_subcommand("audit", "The tamper-evident audit trail");
   auditc->require_subcommand(1);
-  std::string audit_dir = "./data", pubkey;
+  std::string audit_dir = "./data";
+  std::vector<std::string> pubkeys;
   CLI::App* audit_verify = auditc->add_subcommand(
-      "verify", "Verify the hash chain and checkpoint signatures (exit 1 naming the first bad seq)");
+      "verify",
+      "Verify the hash chain and checkpoint signatures (exit 1 naming the first bad seq)");
   audit_verify->add_option("--data-dir", audit_dir, "Data directory (or a copy of it)")
       ->default_str(audit_dir);
-  audit_verify->add_option("--pubkey", pubkey,
-                           "Audit public key (PEM; from 'crmi audit pubkey'); default: the data "
-                           "dir's own key");
+  audit_verify->add_option("--pubkey", pubkeys,
+                           "Trusted audit public key (PEM; from 'crmi audit pubkey'); repeat it "
+                           "after a key rotation; default: the data dir's own key");
   crmi::cli::AuditExportArgs exp_args;
   CLI::App* audit_export = auditc->add_subcommand("export", "Write audit records as JSON Lines");
   audit_export->add_option("--data-dir", exp_args.data_dir, "Data directory")
@@ -248,7 +250,7 @@ int main(int argc, char** argv) {
   if (token_mint->parsed()) return crmi::cli::RunTokenMint(mint);
   if (policy_check->parsed()) return crmi::cli::RunPolicyCheck(policy_file);
   if (policy_test->parsed()) return crmi::cli::RunPolicyTest(cases_file, test_policy);
-  if (audit_verify->parsed()) return crmi::cli::RunAuditVerify(audit_dir, pubkey);
+  if (audit_verify->parsed()) return crmi::cli::RunAuditVerify(audit_dir, pubkeys);
   if (audit_export->parsed()) return crmi::cli::RunAuditExport(exp_args);
   if (audit_pubkey->parsed()) return crmi::cli::RunAuditPubkey(audit_dir);
   if (key_create->parsed()) return crmi::cli::RunApiKeyCreate(key_args);

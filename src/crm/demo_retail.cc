@@ -26,6 +26,21 @@ int CategoryIndex(std::string_view category) {
   return 5;
 }
 
+// 16 digits in a Visa (4...) or Mastercard (51-55...) range with a valid Luhn check digit.
+std::string TestCardNumber(Rng* rng) {
+  std::string digits = rng->Below(2) == 0 ? "4" : "5" + std::to_string(rng->Between(1, 5));
+  while (digits.size() < 15) digits.push_back(static_cast<char>('0' + rng->Below(10)));
+  int sum = 0;
+  // Walking right to left from the digit before the check digit, every first digit is doubled.
+  for (size_t i = 0; i < digits.size(); ++i) {
+    int d = digits[digits.size() - 1 - i] - '0';
+    if (i % 2 == 0) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  digits.push_back(static_cast<char>('0' + (10 - sum % 10) % 10));
+  return digits;
+}
+
 }  // namespace
 
 int64_t Price(int m, size_t i) {
@@ -355,8 +370,13 @@ Status RetailGenerator::EmitContacts() {
         .Num("lifetime_value", Decimal(ltv, CurrencyDecimals(mk.currency)))
         .Str("currency", mk.currency)
         .Str("member_since", DateText(anchor_ - r.Between(200, 3650) * kDayMs))
-        .Str("demo_cohort", kCohortNames[static_cast<int>(mb.cohort)])
-        .End();
+        .Str("demo_cohort", kCohortNames[static_cast<int>(mb.cohort)]);
+    // Two members in three keep a card on file: a Luhn-valid test number (Visa or Mastercard
+    // ranges), the payment data support agents must never see.
+    if (Rng card = R("retail/card", m); card.Below(3) != 0) {
+      w.Str("payment_card", TestCardNumber(&card));
+    }
+    w.End();
     RETURN_IF_ERROR(Emit(&w, "contacts"));
   }
   return Status::Ok();

@@ -11,6 +11,10 @@
 #include "src/crm/schema.h"
 #include "src/store/store.h"
 
+namespace crmi::audit {
+class AuditLog;
+}  // namespace crmi::audit
+
 namespace crmi::trust {
 class ApiKeyStore;
 class PolicyStore;
@@ -26,7 +30,8 @@ struct App {
   Clock* clock = Clock::Real();
   trust::PolicyStore* policies = nullptr;
   trust::ApiKeyStore* api_keys = nullptr;
-  std::string audit_dir;  // <data-dir>/audit, read by GET /v1/audit
+  std::string audit_dir;                   // <data-dir>/audit, read by GET /v1/audit
+  const audit::AuditLog* audit = nullptr;  // health for /readyz; null in tests without one
   // Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic.
   std::atomic<bool> draining{false};
 };

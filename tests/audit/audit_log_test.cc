@@ -225,6 +225,40 @@ TEST_F(AuditTamperTest, ForgedCheckpointSignature) {
   EXPECT_FALSE(VerifyLog(options_.dir, other->PublicRaw()).ok);
 }
 
+TEST_F(AuditLogTest, KeyRotationVerifiesWithEveryTrustedKey) {
+  Open();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(log_->AppendSync(Entry(i)).ok());
+  log_.reset();  // ends with a checkpoint signed by the first key
+  const std::string old_key = PublicKey();
+  std::filesystem::remove(options_.key_path);  // rotate: the next open makes a new key
+  Open();
+  for (int i = 3; i < 6; ++i) ASSERT_TRUE(log_->AppendSync(Entry(i)).ok());
+  log_.reset();
+  const std::string new_key = PublicKey();
+  ASSERT_NE(old_key, new_key);
+  EXPECT_TRUE(VerifyLog(options_.dir, std::vector<std::string>{old_key, new_key}).ok);
+  VerifyReport only_new = VerifyLog(options_.dir, new_key);
+  EXPECT_FALSE(only_new.ok);
+  EXPECT_NE(only_new.error.find("bad signature"), std::string::npos) << only_new.error;
+  EXPECT_FALSE(VerifyLog(options_.dir, old_key).ok);
+}
+
+TEST_F(AuditLogTest, AWriteFailureIsFinalAndReported) {
+  options_.segment_bytes = 64;  // every group commit opens a new segment
+  Open();
+  ASSERT_TRUE(log_->AppendSync(Entry(0)).ok());
+  EXPECT_TRUE(log_->health().ok());
+  // The next segment's name leads to a device that is always full: the write fails (ENOSPC).
+  std::filesystem::create_symlink("/dev/full", options_.dir + "/audit-000000000002.jsonl");
+  Status s = log_->AppendSync(Entry(1));
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+  EXPECT_FALSE(log_->health().ok());
+  // Fail closed: nothing is written after a failed write, even once the cause is gone.
+  std::filesystem::remove(options_.dir + "/audit-000000000002.jsonl");
+  EXPECT_FALSE(log_->AppendSync(Entry(2)).ok());
+  EXPECT_EQ(log_->last_seq(), 1);
+}
+
 TEST_F(AuditLogTest, TornTailIsDroppedOnReopen) {
   Open();
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(log_->AppendSync(Entry(i)).ok());

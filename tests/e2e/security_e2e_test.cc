@@ -174,6 +174,27 @@ std::string Body(const RouteInfo& r) {
   return "";
 }
 
+TEST_F(SecurityE2ETest, SecurityMetricsAndReadiness) {
+  const std::string analyst = MintToken(*dir_, "an-1", "bank", "analyst");
+  EXPECT_EQ(Fetch(port(), "GET", "/v1/contacts", "", As(analyst)).status, 403);
+  EXPECT_EQ(Fetch(port(), "GET", "/v1/contacts").status, 401);
+  EXPECT_EQ(Fetch(port(), "GET", "/metrics").status, 401) << "metrics are not public";
+  const std::string monitor = MintToken(*dir_, "svc:mon", "bank", "monitor");
+  auto m = Fetch(port(), "GET", "/metrics", "", As(monitor));
+  ASSERT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("crmi_authz_decisions_total{decision=\"deny\",rule=\"default-deny\"}"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("crmi_authz_decisions_total{decision=\"permit\",rule=\"admin-all\"}"),
+            std::string::npos);
+  EXPECT_NE(m.body.find("crmi_authn_failures_total "), std::string::npos);
+  EXPECT_EQ(m.body.find("crmi_authn_failures_total 0"), std::string::npos);
+  EXPECT_NE(m.body.find("crmi_audit_records_total "), std::string::npos);
+  EXPECT_NE(m.body.find("crmi_audit_sync_seconds_count "), std::string::npos);
+  EXPECT_NE(m.body.find("crmi_audit_write_failures_total 0"), std::string::npos);
+  auto ready = Fetch(port(), "GET", "/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+}
+
 TEST_F(SecurityE2ETest, RouteMatrix) {
   const auto index = Admin("GET", "/");
   ASSERT_EQ(index.status, 200);

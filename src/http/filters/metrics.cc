@@ -25,6 +25,15 @@ MetricsFilter::MetricsFilter(metrics::Registry* registry, const Router* router, 
                     .Help("HTTP requests being processed")
                     .Register(registry->prom())
                     .Add({});
+  authn_failures_ = &prometheus::BuildCounter()
+                         .Name("crmi_authn_failures_total")
+                         .Help("Requests refused with 401 (no or invalid credentials)")
+                         .Register(registry->prom())
+                         .Add({});
+  decisions_family_ = &prometheus::BuildCounter()
+                           .Name("crmi_authz_decisions_total")
+                           .Help("Policy decisions by outcome and deciding rule")
+                           .Register(registry->prom());
   for (size_t i = 0; i <= router_->routes().size(); ++i) {
     auto arr = std::make_unique<std::array<std::atomic<Slot*>, kStatuses>>();
     for (auto& s : *arr) s.store(nullptr, std::memory_order_relaxed);
@@ -67,6 +76,20 @@ void MetricsFilter::OnComplete(const RequestContext& ctx) {
   Slot* slot = Resolve(index, ctx.response.status);
   slot->count->Increment();
   slot->latency->Observe(static_cast<double>(clock_->MonotonicNanos() - ctx.start_nanos) / 1e9);
+  if (ctx.response.status == 401) authn_failures_->Increment();
+  const Security& sec = ctx.security;
+  if (sec.decided) {
+    // Rule ids come from the policy, so the label set stays as small as the policy.
+    std::string key = (sec.permit ? "permit|" : "deny|") + sec.rule;
+    std::lock_guard<std::mutex> lock(decisions_mu_);
+    auto it = decisions_.find(key);
+    if (it == decisions_.end()) {
+      prometheus::Counter* c = &decisions_family_->Add(
+          {{"decision", sec.permit ? "permit" : "deny"}, {"rule", sec.rule}});
+      it = decisions_.emplace(std::move(key), c).first;
+    }
+    it->second->Increment();
+  }
 }
 
 }  // namespace crmi::http

@@ -1,13 +1,16 @@
-// Metrics filter: request counts and latency histograms by route and status, and requests in
-// flight, exported at /metrics. Metric objects are resolved once per (route, status) and cached
-// lock-free, so the hot path costs two atomic loads and the histogram's own lock.
+// Metrics filter: request counts and latency histograms by route and status, requests in
+// flight, authentication failures and policy decisions by rule, exported at /metrics. Metric
+// objects are resolved once per (route, status) and cached lock-free, so the hot path costs two
+// atomic loads and the histogram's own lock.
 #ifndef CRMI_HTTP_FILTERS_METRICS_H_
 #define CRMI_HTTP_FILTERS_METRICS_H_
 
 #include <array>
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "src/common/clock.h"
@@ -48,6 +51,11 @@ class MetricsFilter final : public Filter {
   prometheus::Family<prometheus::Counter>* count_family_;
   prometheus::Family<prometheus::Histogram>* latency_family_;
   prometheus::Gauge* in_flight_;
+  prometheus::Counter* authn_failures_;
+  prometheus::Family<prometheus::Counter>* decisions_family_;
+  std::mutex decisions_mu_;
+  std::map<std::string, prometheus::Counter*, std::less<>> decisions_;  // "permit|rule-id"
+
   // [route index + 1 (0 = unmatched)][status - 100]
   std::vector<std::unique_ptr<std::array<std::atomic<Slot*>, kStatuses>>> slots_;
   std::mutex mu_;  // guards slot creation

@@ -1,3 +1,4 @@
+#include "src/audit/audit_log.h"
 #include "src/common/build_info.h"
 #include "src/common/json_text.h"
 #include "src/http/handlers/handlers.h"
@@ -37,6 +38,13 @@ void Readyz(App& app, RequestContext& ctx) {
     return SetProblem(ctx, 503, "shutting-down", "server is draining before shutdown");
   }
   if (!app.store->Ready()) return SetProblem(ctx, 503, "store-not-ready", "store is not open");
+  if (app.audit != nullptr) {
+    if (Status s = app.audit->health(); !s.ok()) {
+      return SetProblem(ctx, 503, "audit-unavailable",
+                        "the audit trail cannot be written (" + s.message() +
+                            "); requests are refused until it is fixed and crmi restarted");
+    }
+  }
   JsonObject o;
   o.Add("status", "ready").Add("schema_version", app.store->Info().schema_version);
   ctx.response.content_type = "application/json";
