@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # GET /v1/contacts/{id} on crmi versus nginx serving a static file of the same size, same machine,
 # same run, same wrk settings. Prints req/s and p99 for both and their ratio (goal: crmi ≥ 0.5×).
+# crmi runs its full request path: bearer token verification (cached), a policy decision, the
+# advisor's row filter and field masks, and a durable audit record per request (group commit).
 #
 #   bench/http/wrk_bench.sh [DURATION_SECONDS=10] [CONNECTIONS=64]
 set -euo pipefail
@@ -30,10 +32,13 @@ crmi_port=$(free_port)
   --app-log "$work/app.log" &
 crmi_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$crmi_port/readyz" >/dev/null && break; sleep 0.1; done
-id=$(curl -sf -H 'X-Tenant: maple-bank' "http://127.0.0.1:$crmi_port/v1/contacts?limit=1" |
+token=$("$bin" token mint --data-dir "$work/data" --sub adv-001 --tenant maple-bank \
+  --roles advisor --posture managed --ttl 1h 2>/dev/null)
+auth="Authorization: Bearer $token"
+id=$(curl -sf -H "$auth" "http://127.0.0.1:$crmi_port/v1/contacts?limit=1" |
   sed -n 's/.*"items":\[{"id":"\([^"]*\)".*/\1/p')
 url="http://127.0.0.1:$crmi_port/v1/contacts/$id"
-curl -sf -H 'X-Tenant: maple-bank' "$url" > "$work/record.json"
+curl -sf -H "$auth" "$url" > "$work/record.json"
 size=$(stat -c %s "$work/record.json")
 
 nginx_port=$(free_port)
@@ -73,7 +78,9 @@ run() {  # name url [header]
   printf '%-6s %10s req/s   p99 %8s   %s\n' "$1" "$rps" "$p99" "$errors" >&2
   echo "$rps"
 }
-crmi_rps=$(run crmi "$url" "X-Tenant: maple-bank")
+crmi_rps=$(run crmi "$url" "$auth")
 nginx_rps=$(run nginx "http://127.0.0.1:$nginx_port/record.json")
 echo "ratio crmi/nginx: $(awk -v a="$crmi_rps" -v b="$nginx_rps" 'BEGIN {printf "%.2f", a/b}')"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+audited=$("$bin" audit export --data-dir "$work/data" 2>/dev/null | grep -c '"rule":"advisor-book"' || true)
+echo "audit records of the benchmark requests: $audited"

@@ -98,10 +98,9 @@ Result<store::StoredRecord> RecordService::Create(const Collection& c, std::stri
 Result<store::StoredRecord> RecordService::Get(const Collection& c, std::string_view tenant,
                                                std::string_view id, const Access& access) {
   if (!IsValidRecordId(id)) return NotFoundRecord(c, id);
-  ASSIGN_OR_RETURN(store::StoredRecord r, store_->Get(c.name, tenant, id));
-  // One record by primary key: checking the row terms on it is the same predicate the store
-  // would apply, without a second query path.
-  if (!DocMatches(c, r.doc, access.rows)) return NotFoundRecord(c, id);
+  // The row filter is part of the query: a record outside it is not found, like a missing one.
+  auto r = store_->Get(c.name, tenant, id, access.rows);
+  if (!r.ok() && r.status().code() == StatusCode::kNotFound) return NotFoundRecord(c, id);
   return r;
 }
 

@@ -100,8 +100,14 @@ struct Expect {
 class ReadTxn {
  public:
   virtual ~ReadTxn() = default;
+  // kNotFound when the record does not exist or `filters` (as in ListQuery) exclude it.
   virtual Result<StoredRecord> Get(std::string_view collection, std::string_view tenant,
-                                   std::string_view id) = 0;
+                                   std::string_view id,
+                                   const std::vector<FieldFilter>& filters) = 0;
+  Result<StoredRecord> Get(std::string_view collection, std::string_view tenant,
+                           std::string_view id) {
+    return Get(collection, tenant, id, {});
+  }
   virtual Status List(const ListQuery& query, std::vector<StoredRecord>* out) = 0;
 };
 
@@ -130,8 +136,15 @@ class Store {
  public:
   virtual ~Store() = default;
 
+  // kNotFound when the record does not exist or `filters` (as in ListQuery) exclude it: row
+  // filters are part of the query, never applied to a fetched record.
   virtual Result<StoredRecord> Get(std::string_view collection, std::string_view tenant,
-                                   std::string_view id) = 0;
+                                   std::string_view id,
+                                   const std::vector<FieldFilter>& filters) = 0;
+  Result<StoredRecord> Get(std::string_view collection, std::string_view tenant,
+                           std::string_view id) {
+    return Get(collection, tenant, id, {});
+  }
   virtual Status List(const ListQuery& query, std::vector<StoredRecord>* out) = 0;
   virtual Result<std::unique_ptr<ReadTxn>> BeginRead() = 0;
 

@@ -221,6 +221,32 @@ TEST_F(SqliteStoreTest, ListFiltersCursorAndOrder) {
   EXPECT_EQ(store_->List(bad, &page).code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(SqliteStoreTest, GetWithFiltersIsNotFoundOutsideThem) {
+  ASSERT_TRUE(Insert(Contact("c1", "a1", R"({"custom":{"n":1}})")).ok());
+  ASSERT_TRUE(Insert(Contact("c2", "", R"({"custom":{}})")).ok());
+  using Op = FieldFilter::Op;
+  auto get = [&](const std::string& id, std::vector<FieldFilter> f) {
+    return store_->Get("contacts", "t1", id, f).status().code();
+  };
+  EXPECT_EQ(get("c1", {{"owner_id", Op::kEq, {Value("owner-1")}}}), StatusCode::kOk);
+  EXPECT_EQ(get("c1", {{"owner_id", Op::kEq, {Value("owner-2")}}}), StatusCode::kNotFound);
+  EXPECT_EQ(get("c1", {{"region", Op::kIn, {Value("eu"), Value("na")}},
+                       {"custom.n", Op::kEq, {Value(int64_t{1})}}}),
+            StatusCode::kOk);
+  EXPECT_EQ(get("c1", {{"region", Op::kIn, {}}}), StatusCode::kNotFound) << "empty set";
+  // SQL null semantics: a missing field is neither equal nor different.
+  EXPECT_EQ(get("c2", {{"account_id", Op::kNe, {Value("a1")}}}), StatusCode::kNotFound);
+  EXPECT_EQ(get("c2", {{"custom.n", Op::kNe, {Value(int64_t{1})}}}), StatusCode::kNotFound);
+  EXPECT_EQ(get("c1", {{"custom.n", Op::kNe, {Value(int64_t{2})}}}), StatusCode::kOk);
+  // Inside a read transaction too, and never across tenants.
+  auto txn = store_->BeginRead();
+  ASSERT_TRUE(txn.ok());
+  EXPECT_TRUE(
+      (*txn)->Get("contacts", "t1", "c1", {{"owner_id", Op::kEq, {Value("owner-1")}}}).ok());
+  EXPECT_EQ((*txn)->Get("contacts", "t2", "c1", {}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(get("c1", {{"x');--", Op::kEq, {Value("a")}}}), StatusCode::kInvalidArgument);
+}
+
 TEST_F(SqliteStoreTest, ReadTxnSeesOneSnapshot) {
   ASSERT_TRUE(Insert(Contact("c1", "")).ok());
   auto txn = store_->BeginRead();

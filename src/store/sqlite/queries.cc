@@ -89,16 +89,114 @@ Result<const CollectionInfo*> Queries::Find(std::string_view collection) const {
   return &it->second;
 }
 
+// Filters as SQL conditions (" AND ..." each) and what to bind to their placeholders.
+struct FilterSql {
+  struct Bind {
+    const Value* value;  // null: bind `path`
+    std::string path;    // for json_extract on fields that are not columns
+  };
+  std::string sql;
+  std::vector<Bind> binds;
+  bool column_filter = false;  // some filter is on an indexed column
+};
+
+Status ValidateFilters(const std::vector<FieldFilter>& filters) {
+  for (const FieldFilter& f : filters) {
+    if (!IsValidPath(f.field)) return InvalidArgument("invalid filter field '" + f.field + "'");
+    if ((f.op == FieldFilter::Op::kEq || f.op == FieldFilter::Op::kNe) && f.values.size() != 1) {
+      return InvalidArgument("equality filter needs one value");
+    }
+    if (f.op == FieldFilter::Op::kNotIn && (f.values.empty() || f.values.size() > 100)) {
+      return InvalidArgument("not-in filter needs 1..100 values");
+    }
+    // Row filters put a principal's book of customers or regions here: allow a large set
+    // (SQLite binds up to 32,766 parameters).
+    if (f.op == FieldFilter::Op::kIn && f.values.size() > 10000) {
+      return InvalidArgument("in filter takes at most 10000 values");
+    }
+  }
+  return Status::Ok();
+}
+
+// REQUIRES: ValidateFilters(filters).ok(); `filters` outlives the result (binds point into it).
+FilterSql BuildFilterSql(const CollectionInfo& c, const std::vector<FieldFilter>& filters) {
+  FilterSql out;
+  for (const FieldFilter& f : filters) {
+    const bool column = c.IsColumn(f.field);
+    out.column_filter = out.column_filter || column;
+    const std::string lhs = column ? f.field : "json_extract(doc, ?)";
+    auto bind_lhs = [&] {
+      if (!column) out.binds.push_back({nullptr, "$." + f.field});
+    };
+    if (f.op == FieldFilter::Op::kEq) {
+      bind_lhs();
+      if (std::holds_alternative<std::monostate>(f.values[0])) {
+        out.sql += " AND " + lhs + " IS NULL";
+      } else {
+        out.sql += " AND " + lhs + " = ?";
+        out.binds.push_back({&f.values[0], {}});
+      }
+    } else if (f.op == FieldFilter::Op::kNe) {
+      // SQL semantics: a null field is not "different", it is unknown — the record stays out.
+      bind_lhs();
+      if (std::holds_alternative<std::monostate>(f.values[0])) {
+        out.sql += " AND " + lhs + " IS NOT NULL";
+      } else {
+        out.sql += " AND " + lhs + " <> ?";
+        out.binds.push_back({&f.values[0], {}});
+      }
+    } else if (f.op == FieldFilter::Op::kIn) {
+      if (f.values.empty()) {
+        out.sql += " AND 0";  // in an empty set: nothing matches
+        continue;
+      }
+      bind_lhs();
+      out.sql += " AND " + lhs + " IN (";
+      for (size_t i = 0; i < f.values.size(); ++i) {
+        out.sql += i ? ", ?" : "?";
+        out.binds.push_back({&f.values[i], {}});
+      }
+      out.sql += ")";
+    } else {
+      bind_lhs();
+      bind_lhs();
+      out.sql += " AND (" + lhs + " IS NULL OR " + lhs + " NOT IN (";
+      for (size_t i = 0; i < f.values.size(); ++i) {
+        out.sql += i ? ", ?" : "?";
+        out.binds.push_back({&f.values[i], {}});
+      }
+      out.sql += "))";
+    }
+  }
+  return out;
+}
+
+void BindFilters(const FilterSql& where, Stmt* st, int* idx) {
+  for (const FilterSql::Bind& b : where.binds) {
+    if (b.value == nullptr) {
+      st->BindText((*idx)++, b.path);
+    } else {
+      st->BindValue((*idx)++, *b.value);
+    }
+  }
+}
+
 Result<StoredRecord> Queries::Get(Connection* conn, std::string_view collection, int64_t tenant_id,
-                                  std::string_view id) const {
+                                  std::string_view id,
+                                  const std::vector<FieldFilter>& filters) const {
   ASSIGN_OR_RETURN(const CollectionInfo* c, Find(collection));
+  RETURN_IF_ERROR(ValidateFilters(filters));
   auto missing = [&] {
     return NotFound(std::string(collection) + " '" + std::string(id) + "' not found");
   };
   if (tenant_id == 0) return missing();
-  ASSIGN_OR_RETURN(Stmt st, conn->Prepare(c->get_sql));
+  // A record the filters exclude is as missing as one that does not exist.
+  FilterSql where = BuildFilterSql(*c, filters);
+  ASSIGN_OR_RETURN(Stmt st, conn->Prepare(where.sql.empty() ? c->get_sql : c->get_sql + where.sql));
   st.BindInt(1, tenant_id);
   st.BindText(2, id);
+  int idx = 3;
+  BindFilters(where, &st, &idx);
   bool row = false;
   RETURN_IF_ERROR(st.Step(&row));
   if (!row) return missing();
@@ -113,18 +211,7 @@ Status Queries::List(Connection* conn, const ListQuery& q, int64_t tenant_id,
   if (q.limit < 1 || q.limit > kMaxListLimit) {
     return InvalidArgument("limit must be between 1 and " + std::to_string(kMaxListLimit));
   }
-  for (const FieldFilter& f : q.filters) {
-    if (!IsValidPath(f.field)) return InvalidArgument("invalid filter field '" + f.field + "'");
-    if ((f.op == FieldFilter::Op::kEq || f.op == FieldFilter::Op::kNe) && f.values.size() != 1) {
-      return InvalidArgument("equality filter needs one value");
-    }
-    if (f.op == FieldFilter::Op::kNotIn && (f.values.empty() || f.values.size() > 100)) {
-      return InvalidArgument("not-in filter needs 1..100 values");
-    }
-    if (f.op == FieldFilter::Op::kIn && f.values.size() > 100) {
-      return InvalidArgument("in filter takes at most 100 values");
-    }
-  }
+  RETURN_IF_ERROR(ValidateFilters(q.filters));
   if (!q.order_by_desc.empty() && (!c->IsColumn(q.order_by_desc) || q.order_by_desc == "id")) {
     return InvalidArgument("cannot order by '" + q.order_by_desc + "'");
   }
@@ -135,59 +222,9 @@ Status Queries::List(Connection* conn, const ListQuery& q, int64_t tenant_id,
   // otherwise the range scan of the table is the plan.
   std::string sql = "SELECT seq, id, version, created_at, updated_at, doc FROM " + c->name +
                     " WHERE seq > ? AND seq < ?";
-  struct Bind {
-    const Value* value;
-    std::string path;  // for json_extract on fields that are not columns
-  };
-  std::vector<Bind> binds;
-  bool column_filter = false;
-  for (const FieldFilter& f : q.filters) {
-    const bool column = c->IsColumn(f.field);
-    column_filter = column_filter || column;
-    const std::string lhs = column ? f.field : "json_extract(doc, ?)";
-    auto bind_lhs = [&] {
-      if (!column) binds.push_back({nullptr, "$." + f.field});
-    };
-    if (f.op == FieldFilter::Op::kEq) {
-      bind_lhs();
-      if (std::holds_alternative<std::monostate>(f.values[0])) {
-        sql += " AND " + lhs + " IS NULL";
-      } else {
-        sql += " AND " + lhs + " = ?";
-        binds.push_back({&f.values[0], {}});
-      }
-    } else if (f.op == FieldFilter::Op::kNe) {
-      // SQL semantics: a null field is not "different", it is unknown — the record stays out.
-      bind_lhs();
-      if (std::holds_alternative<std::monostate>(f.values[0])) {
-        sql += " AND " + lhs + " IS NOT NULL";
-      } else {
-        sql += " AND " + lhs + " <> ?";
-        binds.push_back({&f.values[0], {}});
-      }
-    } else if (f.op == FieldFilter::Op::kIn) {
-      if (f.values.empty()) {
-        sql += " AND 0";  // in an empty set: nothing matches
-        continue;
-      }
-      bind_lhs();
-      sql += " AND " + lhs + " IN (";
-      for (size_t i = 0; i < f.values.size(); ++i) {
-        sql += i ? ", ?" : "?";
-        binds.push_back({&f.values[i], {}});
-      }
-      sql += ")";
-    } else {
-      bind_lhs();
-      bind_lhs();
-      sql += " AND (" + lhs + " IS NULL OR " + lhs + " NOT IN (";
-      for (size_t i = 0; i < f.values.size(); ++i) {
-        sql += i ? ", ?" : "?";
-        binds.push_back({&f.values[i], {}});
-      }
-      sql += "))";
-    }
-  }
+  FilterSql where = BuildFilterSql(*c, q.filters);
+  sql += where.sql;
+  const bool column_filter = where.column_filter;
   if (column_filter || !q.order_by_desc.empty()) sql += " AND tenant = ?";
   if (q.order_by_desc.empty()) {
     sql += " ORDER BY seq LIMIT ?";
@@ -199,13 +236,7 @@ Status Queries::List(Connection* conn, const ListQuery& q, int64_t tenant_id,
   const int64_t floor = SeqFloor(tenant_id);
   st.BindInt(idx++, q.order_by_desc.empty() ? std::max(q.after_seq, floor) : floor);
   st.BindInt(idx++, SeqCeil(tenant_id));
-  for (const Bind& b : binds) {
-    if (b.value == nullptr) {
-      st.BindText(idx++, b.path);
-    } else {
-      st.BindValue(idx++, *b.value);
-    }
-  }
+  BindFilters(where, &st, &idx);
   if (column_filter || !q.order_by_desc.empty()) st.BindInt(idx++, tenant_id);
   st.BindInt(idx, q.limit);
   bool row = false;

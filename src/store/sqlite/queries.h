@@ -47,7 +47,7 @@ class Queries {
   Result<const CollectionInfo*> Find(std::string_view collection) const;
 
   Result<StoredRecord> Get(Connection* conn, std::string_view collection, int64_t tenant_id,
-                           std::string_view id) const;
+                           std::string_view id, const std::vector<FieldFilter>& filters) const;
   // `q.tenant` is ignored: `tenant_id` is the resolved one.
   Status List(Connection* conn, const ListQuery& q, int64_t tenant_id,
               std::vector<StoredRecord>* out) const;

@@ -161,10 +161,11 @@ class SqliteReadTxn final : public ReadTxn {
     return Status::Ok();
   }
 
+  using ReadTxn::Get;
   Result<StoredRecord> Get(std::string_view collection, std::string_view tenant,
-                           std::string_view id) override {
+                           std::string_view id, const std::vector<FieldFilter>& filters) override {
     ASSIGN_OR_RETURN(int64_t tid, tenants_->Lookup(lease_.get(), tenant));
-    return q_->Get(lease_.get(), collection, tid, id);
+    return q_->Get(lease_.get(), collection, tid, id, filters);
   }
   Status List(const ListQuery& query, std::vector<StoredRecord>* out) override {
     ASSIGN_OR_RETURN(int64_t tid, tenants_->Lookup(lease_.get(), query.tenant));
@@ -194,12 +195,13 @@ class SqliteStore final : public Store {
 
   ~SqliteStore() override { (void)Close(); }
 
+  using Store::Get;
   Result<StoredRecord> Get(std::string_view collection, std::string_view tenant,
-                           std::string_view id) override {
+                           std::string_view id, const std::vector<FieldFilter>& filters) override {
     Timer t(metrics_.get, options_.clock);
     ASSIGN_OR_RETURN(ReaderPool::Lease lease, readers_.Acquire());
     ASSIGN_OR_RETURN(int64_t tid, tenants_.Lookup(lease.get(), tenant));
-    return queries_.Get(lease.get(), collection, tid, id);
+    return queries_.Get(lease.get(), collection, tid, id, filters);
   }
 
   Status List(const ListQuery& query, std::vector<StoredRecord>* out) override {

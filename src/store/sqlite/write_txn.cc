@@ -110,9 +110,10 @@ Result<int64_t*> SqliteWriteTxn::NextSeq(const std::string& collection, int64_t 
 }
 
 Result<StoredRecord> SqliteWriteTxn::Get(std::string_view collection, std::string_view tenant,
-                                         std::string_view id) {
+                                         std::string_view id,
+                                         const std::vector<FieldFilter>& filters) {
   ASSIGN_OR_RETURN(int64_t tid, FindTenant(tenant));
-  return q_->Get(conn_, collection, tid, id);
+  return q_->Get(conn_, collection, tid, id, filters);
 }
 
 Status SqliteWriteTxn::List(const ListQuery& query, std::vector<StoredRecord>* out) {

@@ -37,8 +37,9 @@ class SqliteWriteTxn final : public WriteTxn {
   Status PrepareCommit();
   void EndGroup(bool committed);
 
+  using WriteTxn::Get;
   Result<StoredRecord> Get(std::string_view collection, std::string_view tenant,
-                           std::string_view id) override;
+                           std::string_view id, const std::vector<FieldFilter>& filters) override;
   Status List(const ListQuery& query, std::vector<StoredRecord>* out) override;
   Result<StoredRecord> Insert(std::string_view collection, std::string_view tenant,
                               const NewRecord& record, std::string_view now) override;
