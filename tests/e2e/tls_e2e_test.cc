@@ -15,9 +15,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include "tests/e2e/auth_util.h"
 #include "tests/e2e/http_client.h"
@@ -144,10 +144,17 @@ TlsResult TlsRequest(int port, const Identity& ca, const Identity* client,
   return out;
 }
 
+// The TLS port from the "listening (tls)" log line ("url":"https://127.0.0.1:<port>").
 int TlsPort(const std::string& app_log) {
-  std::smatch m;
-  static const std::regex re("https://127\\.0\\.0\\.1:([0-9]+)");
-  return std::regex_search(app_log, m, re) ? std::stoi(m[1]) : 0;
+  const std::string prefix = "https://127.0.0.1:";
+  const size_t at = app_log.find(prefix);
+  if (at == std::string::npos) return 0;
+  int port = 0;
+  for (size_t i = at + prefix.size();
+       i < app_log.size() && std::isdigit(static_cast<unsigned char>(app_log[i])); ++i) {
+    port = port * 10 + (app_log[i] - '0');
+  }
+  return port;
 }
 
 class TlsE2ETest : public ::testing::Test {
