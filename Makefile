@@ -7,7 +7,7 @@ BUILD_SANITIZE := build/sanitize
 BUILD_FUZZ := build/fuzz
 CMAKE_FLAGS ?=
 
-.PHONY: all bootstrap build configure test demo bench check-sanitize fuzz format clean
+.PHONY: all bootstrap build configure test fuzz-smoke demo bench check-sanitize fuzz format clean
 
 all: build
 
@@ -23,10 +23,30 @@ configure: bootstrap $(BUILD_RELEASE)/CMakeCache.txt
 build: configure
 	@cmake --build $(BUILD_RELEASE) -j $(JOBS) --target crmi
 
-# Unit tests, fuzz-corpus replay and end-to-end tests against the real binary.
+# Unit tests, fuzz-corpus replay and end-to-end tests against the real binary, then a brief
+# libFuzzer run of the parsers of credentials and policies.
 test: configure
 	@cmake --build $(BUILD_RELEASE) -j $(JOBS)
 	@cd $(BUILD_RELEASE) && ctest --output-on-failure
+	@$(MAKE) fuzz-smoke
+
+# The JWT/JWKS and policy parsers under libFuzzer (clang, ASan+UBSan) for FUZZ_SMOKE_SECONDS
+# each, starting from the committed seed corpus; findings fail the build.
+FUZZ_SMOKE_SECONDS ?= 10
+fuzz-smoke:
+	@scripts/bootstrap --fuzz
+	@CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMI_FUZZ=ON \
+	  -DCRMI_BUILD_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_jwt fuzz_policy
+	@for name in jwt policy; do \
+	  work=$$(mktemp -d); \
+	  UBSAN_OPTIONS=suppressions=tests/fuzz/ubsan.supp:print_stacktrace=1 \
+	  $(BUILD_FUZZ)/tests/fuzz/fuzz_$$name -max_total_time=$(FUZZ_SMOKE_SECONDS) -max_len=16384 \
+	    -artifact_prefix=$(BUILD_FUZZ)/ $$work tests/fuzz/corpus/$$name 2>$(BUILD_FUZZ)/fuzz_$$name.log; \
+	  rc=$$?; rm -rf $$work; \
+	  if [ $$rc -ne 0 ]; then tail -40 $(BUILD_FUZZ)/fuzz_$$name.log; exit 1; fi; \
+	  echo "fuzz $$name: $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $(BUILD_FUZZ)/fuzz_$$name.log)"; \
+	done
 
 # Builds, loads the generated demo data set once, serves it on 127.0.0.1:8080.
 demo: build
