@@ -91,8 +91,9 @@ Result<int64_t> ParseDuration(std::string_view text) {
     if (n > 1'000'000'000) return InvalidArgument("duration too large");
     ++i;
   }
-  if (i == 0)
+  if (i == 0) {
     return InvalidArgument("duration must start with a number: '" + std::string(text) + "'");
+  }
   const std::string_view unit = text.substr(i);
   if (unit.empty() || unit == "s") return n;
   if (unit == "m") return n * 60;
@@ -148,8 +149,9 @@ int RunPolicyCheck(const std::string& file) {
   std::vector<trust::PolicyError> errors;
   auto policy = trust::Policy::Compile(text.value(), &errors);
   if (!policy) {
-    for (const auto& e : errors)
+    for (const auto& e : errors) {
       std::fprintf(stderr, "%s: %s\n", file.c_str(), e.ToString().c_str());
+    }
     std::fprintf(stderr, "%s: invalid (%zu error(s))\n", file.c_str(), errors.size());
     return 1;
   }

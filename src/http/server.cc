@@ -247,8 +247,9 @@ struct Server::Impl {
       asio::post(c->transport().get_executor(), [c] {
         error_code ignored;
         // Idle keep-alive connections close now, unless a request is already arriving.
-        if (c->idle.load() && c->transport().socket().available(ignored) == 0)
+        if (c->idle.load() && c->transport().socket().available(ignored) == 0) {
           c->transport().cancel();
+        }
       });
     }
     asio::co_spawn(ioc, DrainWatcher(), asio::detached);
