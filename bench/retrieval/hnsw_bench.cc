@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <random>
 #include <set>
@@ -124,6 +125,19 @@ int main(int argc, char** argv) {
   }
   std::printf("crmi    build %.1f s, %.0f MB\n", Seconds(t),
               static_cast<double>(crmi_index.MemoryBytes()) / 1e6);
+
+  {
+    const std::string path = "/tmp/crmi-hnsw-bench.index";
+    t = Clock::now();
+    if (!crmi_index.Save(path).ok()) return 1;
+    const double save_s = Seconds(t);
+    t = Clock::now();
+    auto reopened = HnswIndex::Load(path);
+    if (!reopened.ok()) return 1;
+    std::printf("crmi    save %.2f s, reopen %.2f s (%.0f MB file)\n", save_s, Seconds(t),
+                static_cast<double>(std::filesystem::file_size(path)) / 1e6);
+    std::filesystem::remove(path);
+  }
 
   hnswlib::L2Space space(dim);
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> lib;

@@ -12,8 +12,10 @@
 #ifndef CRMI_RETRIEVAL_HNSW_INDEX_H_
 #define CRMI_RETRIEVAL_HNSW_INDEX_H_
 
+#include <memory>
 #include <random>
 #include <shared_mutex>
+#include <string>
 #include <unordered_map>
 #include <utility>
 
@@ -57,6 +59,14 @@ class HnswIndex final : public VectorIndex {
   // Nodes including tombstones, and bytes held by vectors and links (for benchmarks).
   size_t nodes() const;
   size_t MemoryBytes() const;
+
+  // Writes the index to `path` atomically (a temporary file, fsync, rename, fsync of the
+  // directory): a crash leaves the old file or the new one. Searches may run meanwhile; writers
+  // wait. kUnavailable on I/O errors.
+  Status Save(const std::string& path) const;
+  // Reads an index written by Save. kDataLoss when the file is truncated, corrupt (checksum,
+  // impossible sizes or links) or of another format version; kNotFound when it does not exist.
+  static Result<std::unique_ptr<HnswIndex>> Load(const std::string& path);
 
  private:
   using Scored = std::pair<float, uint32_t>;  // (distance, slot)

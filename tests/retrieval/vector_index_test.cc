@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <set>
@@ -202,6 +203,55 @@ TEST_F(HnswTest, RemovedAndReplacedIdsAreNeverReturned) {
   ASSERT_TRUE(at_far.ok());
   EXPECT_EQ((*at_far)[0].id, 1u);
   EXPECT_EQ(hnsw.Remove(0).code(), StatusCode::kNotFound);
+}
+
+TEST_F(HnswTest, SaveAndLoadRoundTrip) {
+  const std::string dir = test::TempDir("hnsw");
+  const std::string path = dir + "/index.hnsw";
+  // A tombstone and a replaced id must survive the round trip too.
+  Shared own = Build(3000);
+  ASSERT_TRUE(own.hnsw->Remove(5).ok());
+  ASSERT_TRUE(own.hnsw->Add(6, std::vector<float>(kDim, 50.0f)).ok());
+  ASSERT_TRUE(own.hnsw->Save(path).ok());
+  auto loaded = HnswIndex::Load(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  HnswIndex& copy = **loaded;
+  EXPECT_EQ(copy.size(), own.hnsw->size());
+  EXPECT_EQ(copy.nodes(), own.hnsw->nodes());
+  for (const auto& q : own.queries) {
+    auto a = own.hnsw->Search(q, {.k = 10});
+    auto b = copy.Search(q, {.k = 10});
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(a->size(), b->size());
+    for (size_t i = 0; i < a->size(); ++i) EXPECT_EQ((*a)[i].id, (*b)[i].id);
+  }
+  // The loaded index keeps working: adds, removes.
+  ASSERT_TRUE(copy.Add(100000, own.data[0]).ok());
+  EXPECT_EQ(copy.Remove(5).code(), StatusCode::kNotFound);
+
+  // Damage: a flipped byte, a cut, garbage, nothing.
+  std::string bytes = test::ReadFile(path);
+  auto write = [&](const std::string& content) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+  };
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] ^= 0x40;
+  write(flipped);
+  EXPECT_EQ(HnswIndex::Load(path).status().code(), StatusCode::kDataLoss);
+  write(bytes.substr(0, bytes.size() - 100));
+  EXPECT_EQ(HnswIndex::Load(path).status().code(), StatusCode::kDataLoss);
+  write("not an index");
+  EXPECT_EQ(HnswIndex::Load(path).status().code(), StatusCode::kDataLoss);
+  std::filesystem::remove(path);
+  EXPECT_EQ(HnswIndex::Load(path).status().code(), StatusCode::kNotFound);
+  // Empty index.
+  HnswIndex empty(4, Metric::kInnerProduct);
+  ASSERT_TRUE(empty.Save(path).ok());
+  auto reopened = HnswIndex::Load(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  EXPECT_EQ((*reopened)->size(), 0u);
+  EXPECT_EQ((*reopened)->metric(), Metric::kInnerProduct);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(HnswIndexTest, SmallAndEdgeCases) {
