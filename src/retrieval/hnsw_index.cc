@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <mutex>
 #include <queue>
 
@@ -46,7 +47,9 @@ HnswIndex::HnswIndex(size_t dim, Metric metric, HnswOptions options)
       distance_(GetDistance(metric)),
       m0_(2 * std::max<size_t>(options.m, 2)),
       level_mult_(1.0 / std::log(static_cast<double>(std::max<size_t>(options.m, 2)))),
-      rng_(options.seed) {}
+      rng_(options.seed),
+      links_bytes_((m0_ + 1) * sizeof(uint32_t)),
+      stride_((links_bytes_ + dim * sizeof(float) + 63) / 64 * 64) {}
 
 size_t HnswIndex::size() const {
   std::shared_lock lock(mu_);
@@ -60,15 +63,15 @@ size_t HnswIndex::nodes() const {
 
 size_t HnswIndex::MemoryBytes() const {
   std::shared_lock lock(mu_);
-  size_t bytes = vectors_.capacity() * sizeof(float) + level0_.capacity() * sizeof(uint32_t) +
-                 upper_.capacity() * sizeof(std::vector<uint32_t>) + ids_.capacity() * 8 +
-                 levels_.capacity() + deleted_.capacity() * 8 + slot_of_.size() * 32;
+  size_t bytes = blocks_.capacity() + upper_.capacity() * sizeof(std::vector<uint32_t>) +
+                 ids_.capacity() * 8 + levels_.capacity() + deleted_.capacity() * 8 +
+                 slot_of_.size() * 32;
   for (const auto& u : upper_) bytes += u.capacity() * sizeof(uint32_t);
   return bytes;
 }
 
 uint32_t* HnswIndex::Links(uint32_t slot, int level) {
-  if (level == 0) return level0_.data() + size_t{slot} * (m0_ + 1);
+  if (level == 0) return reinterpret_cast<uint32_t*>(blocks_.data() + size_t{slot} * stride_);
   return upper_[slot].data() + size_t(level - 1) * (options_.m + 1);
 }
 
@@ -267,8 +270,9 @@ Status HnswIndex::Add(uint64_t id, std::span<const float> vector) {
   const int level = RandomLevel();
   ids_.push_back(id);
   levels_.push_back(static_cast<uint8_t>(level));
-  vectors_.insert(vectors_.end(), vector.begin(), vector.end());
-  level0_.resize(level0_.size() + m0_ + 1, 0);
+  blocks_.resize(blocks_.size() + stride_, 0);
+  std::memcpy(blocks_.data() + size_t{slot} * stride_ + links_bytes_, vector.data(),
+              dim_ * sizeof(float));
   upper_.emplace_back(size_t(level) * (options_.m + 1), 0);
   if (deleted_.size() * 64 <= slot) deleted_.push_back(0);
   slot_of_.emplace(id, slot);

@@ -3,8 +3,11 @@
 // stays navigable) but never enter the results, and a planner scans the allowed set exactly when
 // it is small enough that a scan is cheaper than the walk a selective filter needs.
 //
-// Layout: vectors contiguous by slot; level-0 links in one flat array ([count, up to 2M slots]
-// per node), upper levels per node. Distances come from the CPU's widest kernel (distance.h).
+// Layout: one block per node holding its level-0 links ([count, up to 2M slots]) and then its
+// vector, so that expanding a node and scoring it touch neighbouring cache lines (separate
+// arrays cost a second cache miss per visited node once the index outgrows the caches: 0.74-0.90x
+// hnswlib's QPS at 1M vectors); upper levels per node. Distances come from the CPU's widest
+// kernel (distance.h).
 // Removal is a tombstone: the node keeps routing searches but is never returned; re-adding an id
 // tombstones the old node and inserts a new one. `Compact()` (not yet) would rebuild without them.
 //
@@ -71,7 +74,10 @@ class HnswIndex final : public VectorIndex {
  private:
   using Scored = std::pair<float, uint32_t>;  // (distance, slot)
 
-  const float* Vec(uint32_t slot) const { return vectors_.data() + size_t{slot} * dim_; }
+  // Blocks are raw bytes holding uint32 links then floats (implicitly created objects, C++20).
+  const float* Vec(uint32_t slot) const {
+    return reinterpret_cast<const float*>(blocks_.data() + size_t{slot} * stride_ + links_bytes_);
+  }
   uint32_t* Links(uint32_t slot, int level);
   const uint32_t* Links(uint32_t slot, int level) const;
   int RandomLevel();
@@ -102,8 +108,9 @@ class HnswIndex final : public VectorIndex {
 
   mutable std::shared_mutex mu_;
   std::mt19937_64 rng_;
-  std::vector<float> vectors_;
-  std::vector<uint32_t> level0_;              // per slot: [count, m0_ slots]
+  const size_t links_bytes_;                  // (m0_ + 1) · 4
+  const size_t stride_;                       // block size, a multiple of 64
+  std::vector<unsigned char> blocks_;         // per slot: level-0 links, then the vector
   std::vector<std::vector<uint32_t>> upper_;  // per slot: levels 1..L, [count, m slots] each
   std::vector<uint8_t> levels_;
   std::vector<uint64_t> ids_;                       // slot → id

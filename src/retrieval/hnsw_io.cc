@@ -3,7 +3,7 @@
 //   header   "CRMIHNS1", format version, metric, dim, m, ef_construction, seed, nodes, entry,
 //            max level, body length, body checksum
 //   body     ids (8 B each) | levels (1 B each, padded to 8) | tombstone words (8 B each) |
-//            vectors (4·dim B each) | level-0 links (4·(2m+1) B each) | upper links, node by
+//            node blocks (level-0 links then the vector, as in memory) | upper links, node by
 //            node (4·(m+1) B per level above 0)
 //
 // Little-endian, as the machines crmi runs on; the checksum is a 64-bit multiply-xorshift over
@@ -22,7 +22,7 @@ namespace crmi::retrieval {
 namespace {
 
 constexpr char kMagic[8] = {'C', 'R', 'M', 'I', 'H', 'N', 'S', '1'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: links and vector in one block per node
 
 struct Header {
   char magic[8];
@@ -103,8 +103,7 @@ Status HnswIndex::Save(const std::string& path) const {
       {ids_.data(), n * 8},
       {levels_.data(), n},
       {deleted_.data(), deleted_.size() * 8},
-      {vectors_.data(), vectors_.size() * sizeof(float)},
-      {level0_.data(), level0_.size() * sizeof(uint32_t)},
+      {blocks_.data(), blocks_.size()},
   };
   for (const auto& u : upper_) {
     if (!u.empty()) sections.push_back({u.data(), u.size() * sizeof(uint32_t)});
@@ -195,19 +194,18 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Load(const std::string& path) {
     sum.Add(data, bytes);
     return true;
   };
+  // Nothing is allocated before the sizes the header implies are known to fit in the file (whose
+  // length the header's body length was checked against): a damaged count cannot ask for 32 GB.
+  const size_t words = (n + 63) / 64;
+  const size_t expected_min = n * 8 + Padded8(n) + words * 8 + n * x.stride_;
+  if (expected_min > h.body_bytes) return corrupt("sizes do not add up");
   x.ids_.resize(n);
   x.levels_.resize(n);
-  x.deleted_.resize((n + 63) / 64);
-  x.vectors_.resize(n * h.dim);
-  x.level0_.resize(n * (x.m0_ + 1));
-  // Sizes are bounded by the file's: the header's body length was checked against it.
-  const size_t expected_min =
-      n * 8 + n + x.deleted_.size() * 8 + x.vectors_.size() * 4 + x.level0_.size() * 4;
-  if (expected_min > h.body_bytes) return corrupt("sizes do not add up");
+  x.deleted_.resize(words);
+  x.blocks_.resize(n * x.stride_);
   if (!section(x.ids_.data(), n * 8) || !section(x.levels_.data(), n) ||
       !section(x.deleted_.data(), x.deleted_.size() * 8) ||
-      !section(x.vectors_.data(), x.vectors_.size() * 4) ||
-      !section(x.level0_.data(), x.level0_.size() * 4)) {
+      !section(x.blocks_.data(), x.blocks_.size())) {
     return corrupt("truncated or damaged body");
   }
   x.upper_.resize(n);
@@ -215,7 +213,8 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Load(const std::string& path) {
     if (x.levels_[i] > h.max_level) return corrupt("node above the top level");
     if (x.levels_[i] == 0) continue;
     x.upper_[i].resize(size_t{x.levels_[i]} * (h.m + 1));
-    if (!section(x.upper_[i].data(), x.upper_[i].size() * 4)) return corrupt("truncated or damaged links");
+    if (!section(x.upper_[i].data(), x.upper_[i].size() * 4))
+      return corrupt("truncated or damaged links");
   }
   if (sum.value() != h.checksum) return corrupt("checksum mismatch");
   // Links must stay inside the index: a bad one would read out of bounds during a search.
