@@ -74,6 +74,9 @@ class HnswIndex final : public VectorIndex {
  private:
   using Scored = std::pair<float, uint32_t>;  // (distance, slot)
 
+  // Asks the kernel for transparent huge pages on [data, data + bytes).
+  static void AdviseHugePages(unsigned char* data, size_t bytes);
+
   // Blocks are raw bytes holding uint32 links then floats (implicitly created objects, C++20).
   const float* Vec(uint32_t slot) const {
     return reinterpret_cast<const float*>(blocks_.data() + size_t{slot} * stride_ + links_bytes_);

@@ -202,6 +202,8 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Load(const std::string& path) {
   x.ids_.resize(n);
   x.levels_.resize(n);
   x.deleted_.resize(words);
+  x.blocks_.reserve(n * x.stride_);
+  AdviseHugePages(x.blocks_.data(), x.blocks_.capacity());  // before the read faults them in
   x.blocks_.resize(n * x.stride_);
   if (!section(x.ids_.data(), n * 8) || !section(x.levels_.data(), n) ||
       !section(x.deleted_.data(), x.deleted_.size() * 8) ||
