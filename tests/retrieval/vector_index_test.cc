@@ -332,7 +332,8 @@ TEST(HnswIndexTest, FmnistSmallGroundTruth) {
   const auto base = ReadFvecs(dir + "fmnistsmall_base.fvecs");
   const auto queries = ReadFvecs(dir + "fmnistsmall_query.fvecs");
   const auto truth = ReadIvecs(dir + "fmnistsmall_groundtruth.ivecs");
-  ASSERT_EQ(base.size(), 1000u) << "missing " << dir;
+  ASSERT_EQ(base.size(), 1000u) << "missing " << dir
+                                << " (set CRMI_SHARED_DATA to the shared data directory)";
   ASSERT_EQ(queries.size(), truth.size());
   HnswIndex index(base[0].size(), Metric::kL2);
   for (size_t i = 0; i < base.size(); ++i) ASSERT_TRUE(index.Add(i, base[i]).ok());
