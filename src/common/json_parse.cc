@@ -121,4 +121,19 @@ JsonParseResult ParseJson(std::string_view json, rapidjson::Document* doc) {
   return result;
 }
 
+const rapidjson::Value* JsonAtPath(const rapidjson::Value& obj, std::string_view path) {
+  const rapidjson::Value* cur = &obj;
+  while (!path.empty()) {
+    if (!cur->IsObject()) return nullptr;
+    const size_t dot = path.find('.');
+    const std::string_view name = path.substr(0, dot);
+    // A Value key: a bare StringRef would decay to const char* and be read up to its NUL.
+    auto it = cur->FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
+    if (it == cur->MemberEnd()) return nullptr;
+    cur = &it->value;
+    path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+  }
+  return cur;
+}
+
 }  // namespace crmi

@@ -33,6 +33,10 @@ struct JsonParseResult {
 // cannot overflow the stack) into `doc`. Not re-entrant per thread (it reuses per-thread state).
 JsonParseResult ParseJson(std::string_view json, rapidjson::Document* doc);
 
+// The member at a dotted path ("consent.marketing", "realm_access.roles") of an object; null when
+// any step is absent or not an object.
+const rapidjson::Value* JsonAtPath(const rapidjson::Value& obj, std::string_view path);
+
 }  // namespace crmi
 
 #endif  // CRMI_COMMON_JSON_PARSE_H_

@@ -14,29 +14,20 @@ namespace {
 
 using rapidjson::Value;
 
-const Value* AtPath(const Value& doc, std::string_view path) {
-  const Value* cur = &doc;
-  while (!path.empty()) {
-    if (!cur->IsObject()) return nullptr;
-    const size_t dot = path.find('.');
-    const std::string_view name = path.substr(0, dot);
-    auto it = cur->FindMember(Value(rapidjson::StringRef(name.data(), name.size())));
-    if (it == cur->MemberEnd()) return nullptr;
-    cur = &it->value;
-    path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
-  }
-  return cur;
-}
-
 // Equality as SQLite compares a JSON value with a bound parameter.
 bool Equals(const Value& v, const store::Value& want) {
   switch (want.index()) {
-    case 1: return v.IsString() && std::string_view(v.GetString(), v.GetStringLength()) ==
-                                       std::get<std::string>(want);
-    case 2: return v.IsNumber() && v.GetDouble() == static_cast<double>(std::get<int64_t>(want));
-    case 3: return v.IsNumber() && v.GetDouble() == std::get<double>(want);
-    case 4: return v.IsBool() && v.GetBool() == std::get<bool>(want);
-    default: return false;
+    case 1:
+      return v.IsString() &&
+             std::string_view(v.GetString(), v.GetStringLength()) == std::get<std::string>(want);
+    case 2:
+      return v.IsNumber() && v.GetDouble() == static_cast<double>(std::get<int64_t>(want));
+    case 3:
+      return v.IsNumber() && v.GetDouble() == std::get<double>(want);
+    case 4:
+      return v.IsBool() && v.GetBool() == std::get<bool>(want);
+    default:
+      return false;
   }
 }
 
@@ -156,7 +147,7 @@ bool DocMatches(const Collection& /*c*/, std::string_view doc,
   rapidjson::Document d;
   if (!ParseJson(doc, &d).ok || !d.IsObject()) return false;
   for (const auto& f : rows) {
-    const Value* v = AtPath(d, f.field);
+    const Value* v = JsonAtPath(d, f.field);
     const bool null = v == nullptr || v->IsNull();
     switch (f.op) {
       case store::FieldFilter::Op::kEq:

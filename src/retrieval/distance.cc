@@ -9,6 +9,13 @@ namespace {
 
 #if defined(__x86_64__)
 
+__attribute__((target("avx2,fma"))) inline float HorizontalSumAvx2(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
 __attribute__((target("avx2,fma"))) float L2SqrAvx2(const float* a, const float* b, size_t dim) {
   __m256 acc0 = _mm256_setzero_ps();
   __m256 acc1 = _mm256_setzero_ps();
@@ -23,11 +30,7 @@ __attribute__((target("avx2,fma"))) float L2SqrAvx2(const float* a, const float*
     const __m256 d = _mm256_sub_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i));
     acc0 = _mm256_fmadd_ps(d, d, acc0);
   }
-  const __m256 acc = _mm256_add_ps(acc0, acc1);
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-  float sum = _mm_cvtss_f32(s);
+  float sum = HorizontalSumAvx2(_mm256_add_ps(acc0, acc1));
   for (; i < dim; ++i) {
     const float d = a[i] - b[i];
     sum += d * d;
@@ -46,11 +49,7 @@ __attribute__((target("avx2,fma"))) float DotAvx2(const float* a, const float* b
   for (; i + 8 <= dim; i += 8) {
     acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
   }
-  const __m256 acc = _mm256_add_ps(acc0, acc1);
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-  float sum = _mm_cvtss_f32(s);
+  float sum = HorizontalSumAvx2(_mm256_add_ps(acc0, acc1));
   for (; i < dim; ++i) sum += a[i] * b[i];
   return sum;
 }
@@ -156,6 +155,16 @@ DistanceFn GetDistance(Metric metric) {
   }
 #endif
   return metric == Metric::kL2 ? &L2SqrScalar : &InnerProductDistanceScalar;
+}
+
+DistanceFn GetDistanceForIsa(Metric metric, std::string_view isa) {
+  const bool l2 = metric == Metric::kL2;
+  if (isa == "scalar") return l2 ? &L2SqrScalar : &InnerProductDistanceScalar;
+#if defined(__x86_64__)
+  if (isa == "avx2" && kIsa != Isa::kScalar) return l2 ? &L2SqrAvx2 : &IpDistanceAvx2;
+  if (isa == "avx512" && kIsa == Isa::kAvx512) return l2 ? &L2SqrAvx512 : &IpDistanceAvx512;
+#endif
+  return nullptr;
 }
 
 std::string_view DistanceIsa() {

@@ -23,6 +23,10 @@ DistanceFn GetDistance(Metric metric);
 // "avx512", "avx2" or "scalar": what GetDistance picked.
 std::string_view DistanceIsa();
 
+// A specific implementation ("avx512", "avx2", "scalar"), or null when this CPU lacks it: lets
+// tests check every kernel the machine can run, not only the one dispatch picks.
+DistanceFn GetDistanceForIsa(Metric metric, std::string_view isa);
+
 // Portable references (tests compare the dispatched kernels against these).
 float L2SqrScalar(const float* a, const float* b, size_t dim);
 float InnerProductDistanceScalar(const float* a, const float* b, size_t dim);

@@ -64,22 +64,6 @@ Status ParseObject(const std::string& json, rapidjson::Document* doc, const char
   return Status::Ok();
 }
 
-// Member at a dotted path ("realm_access.roles"); null when absent.
-const Value* Path(const Value& obj, std::string_view path) {
-  const Value* cur = &obj;
-  while (!path.empty()) {
-    if (!cur->IsObject()) return nullptr;
-    const size_t dot = path.find('.');
-    const std::string_view name = path.substr(0, dot);
-    // A Value key: a bare StringRef would decay to const char* and be read up to its NUL.
-    auto it = cur->FindMember(Value(rapidjson::StringRef(name.data(), name.size())));
-    if (it == cur->MemberEnd()) return nullptr;
-    cur = &it->value;
-    path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
-  }
-  return cur;
-}
-
 // Converts a finite claim number to int64 without the undefined behaviour of casting a double
 // outside int64's range ("exp": 1e300 saturates, which is far in the future, not negative).
 int64_t SaturatingSeconds(double v) {
@@ -199,7 +183,7 @@ Result<Claims> VerifyJwt(std::string_view token, const IssuerConfig& issuer, con
     return Unauthenticated("token has no \"sub\" claim");
   }
   c.subject = std::string(Str(sub->value));
-  if (const Value* t = Path(payload, issuer.tenant_claim); t != nullptr && t->IsString()) {
+  if (const Value* t = JsonAtPath(payload, issuer.tenant_claim); t != nullptr && t->IsString()) {
     c.tenant = std::string(Str(*t));
   }
   if (!issuer.tenant.empty()) {
@@ -208,7 +192,7 @@ Result<Claims> VerifyJwt(std::string_view token, const IssuerConfig& issuer, con
     }
     c.tenant = issuer.tenant;
   }
-  if (const Value* r = Path(payload, issuer.roles_claim); r != nullptr) {
+  if (const Value* r = JsonAtPath(payload, issuer.roles_claim); r != nullptr) {
     if (r->IsArray()) {
       for (const auto& role : r->GetArray()) {
         if (role.IsString()) c.roles.emplace_back(Str(role));
@@ -223,7 +207,7 @@ Result<Claims> VerifyJwt(std::string_view token, const IssuerConfig& issuer, con
       }
     }
   }
-  if (const Value* a = Path(payload, issuer.attrs_claim); a != nullptr && a->IsObject()) {
+  if (const Value* a = JsonAtPath(payload, issuer.attrs_claim); a != nullptr && a->IsObject()) {
     for (auto m = a->MemberBegin(); m != a->MemberEnd(); ++m) {
       auto& values = c.attrs[std::string(Str(m->name))];
       if (m->value.IsArray()) {
