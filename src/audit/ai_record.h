@@ -20,9 +20,9 @@ struct AiRecord {
   std::string template_id;
   std::string template_version;
   std::string model;
-  std::vector<std::string> retrieved;  // ids of the documents given to the model
-  std::string input_sha256;            // of the exact prompt sent
-  std::string output_sha256;           // of the exact answer returned
+  std::vector<std::string> retrieved;                  // ids of the documents given to the model
+  std::string input_sha256;                            // of the exact prompt sent
+  std::string output_sha256;                           // of the exact answer returned
   std::vector<std::pair<std::string, double>> safety;  // check name → score
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;

@@ -168,9 +168,9 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
     }
   }
   // Arrays of tables: every member checked here, since CheckUnknown sees one level only.
-  auto each_table = [&](const char* key,
-                        const std::function<Status(const toml::table&, const std::string&)>& fn)
-      -> Status {
+  auto each_table =
+      [&](const char* key,
+          const std::function<Status(const toml::table&, const std::string&)>& fn) -> Status {
     r.Known(std::string("auth.") + key);
     const toml::node* n = a.get(key);
     if (n == nullptr) return Status::Ok();

@@ -28,10 +28,10 @@ namespace crmi::crm {
 inline constexpr std::string_view kMasked = "[masked]";
 
 struct Access {
-  std::vector<store::FieldFilter> rows;     // all must hold (kEq, kNotIn, kIn)
-  std::vector<std::string> mask_fields;     // field paths ("email", "custom.iban")
-  std::optional<Sensitivity> redact_from;   // mask every field of this class or above
-  int max_rows = 0;                         // cap on list page sizes; 0: none
+  std::vector<store::FieldFilter> rows;    // all must hold (kEq, kNotIn, kIn)
+  std::vector<std::string> mask_fields;    // field paths ("email", "custom.iban")
+  std::optional<Sensitivity> redact_from;  // mask every field of this class or above
+  int max_rows = 0;                        // cap on list page sizes; 0: none
 
   bool restricts_rows() const { return !rows.empty(); }
   bool masks() const { return !mask_fields.empty() || redact_from.has_value(); }
@@ -40,7 +40,8 @@ struct Access {
 
 // Evaluates `rows` against a stored document (the user fields of a record), with the semantics
 // the store gives the same filters in SQL (null never equals; kNotIn admits null).
-bool DocMatches(const Collection& c, std::string_view doc, const std::vector<store::FieldFilter>& rows);
+bool DocMatches(const Collection& c, std::string_view doc,
+                const std::vector<store::FieldFilter>& rows);
 
 // The document with masked fields replaced; the input itself when nothing applies.
 std::string MaskDoc(const Collection& c, std::string_view doc, const Access& access);

@@ -6,9 +6,9 @@
 #include <cctype>
 #include <map>
 
+#include "src/common/json_parse.h"
 #include "src/common/json_text.h"
 #include "src/crm/csv.h"
-#include "src/common/json_parse.h"
 
 namespace crmi::crm {
 namespace {
@@ -227,8 +227,8 @@ Status Importer::Drain() {
   if (!in_flight_.valid()) return Status::Ok();
   UpsertResult r = in_flight_.get();
   if (!r.status.ok()) {
-    return r.status.WithContext("writing lines " + std::to_string(in_flight_lines_.front()) +
-                                "-" + std::to_string(in_flight_lines_.back()));
+    return r.status.WithContext("writing lines " + std::to_string(in_flight_lines_.front()) + "-" +
+                                std::to_string(in_flight_lines_.back()));
   }
   for (size_t i = 0; i < r.outcomes.size(); ++i) {
     switch (r.outcomes[i]) {

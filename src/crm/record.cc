@@ -10,9 +10,9 @@
 #include <unordered_map>
 
 #include "src/common/ids.h"
+#include "src/common/json_parse.h"
 #include "src/common/json_text.h"
 #include "src/common/time_format.h"
-#include "src/common/json_parse.h"
 
 namespace crmi::crm {
 namespace {

@@ -77,7 +77,7 @@ struct RequestContext {
   const Route* route = nullptr;                             // null: no route matched the path
   std::vector<std::pair<std::string, std::string>> params;  // decoded path parameters
   std::string resource;  // the route's resource with parameters substituted ("contacts")
-  std::string tenant;  // the authenticated principal's tenant
+  std::string tenant;    // the authenticated principal's tenant
   Security security;
 
   int64_t start_nanos = 0;

@@ -84,8 +84,7 @@ std::vector<Route> BuildRoutes(App* app) {
           .Accepts(kJson)
           .Do(bind(&h::CreateApiKey)),
       R(GET, "/v1/admin/api-keys", "api_keys.list", "api_keys", "list").Do(bind(&h::ListApiKeys)),
-      R(GET, "/v1/admin/api-keys/{id}", "api_keys.get", "api_keys", "read")
-          .Do(bind(&h::GetApiKey)),
+      R(GET, "/v1/admin/api-keys/{id}", "api_keys.get", "api_keys", "read").Do(bind(&h::GetApiKey)),
       R(DELETE, "/v1/admin/api-keys/{id}", "api_keys.revoke", "api_keys", "delete")
           .Do(bind(&h::RevokeApiKey)),
       // The audit trail.
@@ -120,10 +119,11 @@ std::vector<Route> BuildRoutes(App* app) {
   };
   // The index lists the table itself, so it is added last, with a copy of the others.
   std::vector<Route> listed = routes;
-  routes.insert(routes.begin(), R(GET, "/", "index", "index", "read").Inline().Do(
-                                    [app, listed](RequestContext& ctx) {
-                                      h::Index(*app, listed, ctx);
-                                    }));
+  routes.insert(
+      routes.begin(),
+      R(GET, "/", "index", "index", "read").Inline().Do([app, listed](RequestContext& ctx) {
+        h::Index(*app, listed, ctx);
+      }));
   return routes;
 }
 

@@ -56,7 +56,7 @@ struct Security {
   std::string rule;  // deciding rule id, or "default-deny"
   std::string reason;
   std::string policy_revision;
-  std::shared_ptr<const trust::Policy> policy;     // keeps *obligations alive
+  std::shared_ptr<const trust::Policy> policy;      // keeps *obligations alive
   const trust::Obligations* obligations = nullptr;  // of a permit
   std::vector<std::string> shadow;                  // "rule=permit|deny" of matching shadow rules
   crm::Access access;                               // obligations turned into what the CRM applies

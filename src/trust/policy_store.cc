@@ -65,7 +65,7 @@ Status WriteFileAtomic(const std::string& path, std::string_view data) {
     return Unavailable("rename " + tmp + ": " + err);
   }
   return SyncDir(fs::path(path).parent_path().empty() ? "."
-                                                       : fs::path(path).parent_path().string());
+                                                      : fs::path(path).parent_path().string());
 }
 
 std::string ErrorsText(const std::vector<PolicyError>& errors) {
@@ -156,7 +156,8 @@ Result<PolicyStore::Snapshot> PolicyStore::Put(std::string_view yaml,
     }
     const std::string have = Current().revision;
     if (want != "*" && want != have) {
-      return FailedPrecondition("the policy changed since revision " + want + " (now " + have + ")");
+      return FailedPrecondition("the policy changed since revision " + want + " (now " + have +
+                                ")");
     }
   }
   auto policy = Policy::Compile(yaml, errors);
@@ -231,9 +232,8 @@ std::vector<std::string> PolicyStore::History() const {
   for (const auto& e : fs::directory_iterator(history_dir_, ec)) {
     if (e.path().extension() != ".yaml") continue;
     const auto t = fs::last_write_time(e.path(), ec);
-    const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           t.time_since_epoch())
-                           .count();
+    const int64_t ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
     entries.emplace_back(ms, e.path().stem().string());
   }
   std::sort(entries.rbegin(), entries.rend());

@@ -55,8 +55,9 @@ class PolicyStore {
 
   Snapshot Current() const;
 
-  // Validates and installs `yaml`. `if_match`: the revision the caller last saw (kFailedPrecondition
-  // → 412 when it moved on). On invalid input returns kInvalidArgument and fills `errors`.
+  // Validates and installs `yaml`. `if_match`: the revision the caller last saw
+  // (kFailedPrecondition → 412 when it moved on). On invalid input returns kInvalidArgument and
+  // fills `errors`.
   Result<Snapshot> Put(std::string_view yaml, std::optional<std::string_view> if_match,
                        std::vector<PolicyError>* errors);
 

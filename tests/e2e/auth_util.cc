@@ -11,8 +11,8 @@ namespace crmi::test {
 std::string MintToken(const std::string& data_dir, const std::string& sub,
                       const std::string& tenant, const std::string& roles,
                       const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {"token",  "mint",  "--sub",      sub,     "--tenant",
-                                   tenant,   "--roles", roles,       "--data-dir", data_dir};
+  std::vector<std::string> args = {"token", "mint",    "--sub", sub,          "--tenant",
+                                   tenant,  "--roles", roles,   "--data-dir", data_dir};
   if (std::find(extra.begin(), extra.end(), "--posture") == extra.end()) {
     args.insert(args.end(), {"--posture", "managed"});
   }

@@ -41,7 +41,9 @@ class ServerE2ETest : public ::testing::Test {
     return crmi::test::Fetch(port, method, target, body, tokens_->Auth(headers));
   }
   static Headers Auth(const Headers& headers = {}) { return tokens_->Auth(headers); }
-  static std::string AuthLine() { return "Authorization: Bearer " + tokens_->For("default") + "\r\n"; }
+  static std::string AuthLine() {
+    return "Authorization: Bearer " + tokens_->For("default") + "\r\n";
+  }
 
   // Asserts an RFC 9457 problem with the given status and slug.
   static void ExpectProblem(const HttpResponse& r, int status, const std::string& slug) {
@@ -195,9 +197,8 @@ TEST_F(ServerE2ETest, BodyAndHeaderLimits) {
 
   // Chunked with no declared length: cut off by the parser at the same limit.
   HttpConnection chunked(port());
-  std::string req =
-      "POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
-      AuthLine() + "Transfer-Encoding: chunked\r\n\r\n";
+  std::string req = "POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                    AuthLine() + "Transfer-Encoding: chunked\r\n\r\n";
   const std::string piece(30000, 'a');
   for (int i = 0; i < 3; ++i) {
     char size[16];
@@ -253,9 +254,8 @@ TEST_F(ServerE2ETest, BodyAndHeaderLimits) {
   // A client that leaves mid-body: nothing to answer, but the request is accounted for.
   {
     HttpConnection gone(port());
-    gone.SendRaw(
-        "POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
-        AuthLine() + "Content-Length: 1000\r\n\r\n{\"last_");
+    gone.SendRaw("POST /v1/contacts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+                 AuthLine() + "Content-Length: 1000\r\n\r\n{\"last_");
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   auto metrics = Fetch(port(), "GET", "/metrics");
@@ -271,11 +271,10 @@ TEST_F(ServerE2ETest, BodyAndHeaderLimits) {
 TEST_F(ServerE2ETest, KeepAlivePipeliningAndRequestIds) {
   HttpConnection conn(port());
   // Two pipelined requests in one write; answers come back in order.
-  ASSERT_TRUE(
-      conn.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: first-1\r\n\r\n"
-                   "POST /v1/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
-                   AuthLine() +
-                   "Content-Length: 18\r\nX-Request-Id: second-2\r\n\r\n{\"last_name\":\"P1\"}"));
+  ASSERT_TRUE(conn.SendRaw(
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: first-1\r\n\r\n"
+      "POST /v1/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+      AuthLine() + "Content-Length: 18\r\nX-Request-Id: second-2\r\n\r\n{\"last_name\":\"P1\"}"));
   auto a = conn.ReadResponse();
   auto b = conn.ReadResponse();
   EXPECT_EQ(a.status, 200);
@@ -381,9 +380,9 @@ TEST_F(ServerE2ETest, PaginationUnderConcurrentInserts) {
   std::string cursor;
   HttpConnection conn(port());
   while (true) {
-    auto r = conn.Request(
-        "GET", "/v1/opportunities?limit=9" + (cursor.empty() ? "" : "&cursor=" + cursor), "",
-        Auth(t));
+    auto r = conn.Request("GET",
+                          "/v1/opportunities?limit=9" + (cursor.empty() ? "" : "&cursor=" + cursor),
+                          "", Auth(t));
     ASSERT_EQ(r.status, 200) << r.body;
     size_t pos = 0;
     while ((pos = r.body.find("{\"id\":\"", pos)) != std::string::npos) {

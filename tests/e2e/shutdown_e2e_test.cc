@@ -32,8 +32,8 @@ TEST(ShutdownE2ETest, InFlightStreamedImportCompletesAfterSigterm) {
   ASSERT_TRUE(conn.SendRaw(
       "POST /v1/contacts:import HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-ndjson\r\n"
       "Authorization: Bearer " +
-      tokens.For("default") + "\r\nContent-Length: " +
-      std::to_string(first.size() + second.size()) + "\r\n\r\n" + first));
+      tokens.For("default") +
+      "\r\nContent-Length: " + std::to_string(first.size() + second.size()) + "\r\n\r\n" + first));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -154,8 +154,7 @@ TEST(ShutdownE2ETest, KillNineLosesNothingAcknowledged) {
   ServerProcess again(dir);
   ASSERT_TRUE(again.Start()) << again.AppLog();
   for (int i = 0; i < 50; ++i) {
-    EXPECT_EQ(Fetch(again.port(), "GET", "/v1/cases/k" + std::to_string(i), "", auth).status,
-              200);
+    EXPECT_EQ(Fetch(again.port(), "GET", "/v1/cases/k" + std::to_string(i), "", auth).status, 200);
   }
   EXPECT_EQ(again.Stop(SIGTERM), 0);
   // After a clean stop the chain ends with a signed checkpoint and still verifies.

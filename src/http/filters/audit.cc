@@ -112,7 +112,7 @@ std::string AuditFilter::Render(const RequestContext& ctx, int64_t latency_us) {
     AppendJsonString(&out, sec.context.zone);
     out += ",\"source\":";
     AppendJsonString(&out, sec.context.source_address.empty() ? ctx.request.remote_address
-                                                             : sec.context.source_address);
+                                                              : sec.context.source_address);
     out += "}";
   }
   if (full && !ctx.request.query.empty()) {

@@ -115,8 +115,8 @@ FilterStatus AuthnFilter::OnRequest(RequestContext& ctx) {
           SetProblem(ctx, p.status());
           return FilterStatus::kStop;
         }
-        return Refuse(ctx, "unauthenticated", "the API key is not valid",
-                      p.status().message(), true);
+        return Refuse(ctx, "unauthenticated", "the API key is not valid", p.status().message(),
+                      true);
       }
       *principal = std::move(p).value();
     } else {
@@ -152,8 +152,8 @@ FilterStatus AuthnFilter::OnRequest(RequestContext& ctx) {
     principal->kind = "service";
   } else {
     return Refuse(ctx, "unauthenticated",
-                  "authentication required: send 'Authorization: Bearer <token>'",
-                  "no credentials", false);
+                  "authentication required: send 'Authorization: Bearer <token>'", "no credentials",
+                  false);
   }
   if (!IsValidTenant(principal->tenant)) {
     return Refuse(ctx, "unauthenticated", "the credential names no valid tenant",

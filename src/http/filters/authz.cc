@@ -140,8 +140,8 @@ FilterStatus AuthzFilter::OnRequest(RequestContext& ctx) {
   }
   sec.obligations = d.obligations;
   sec.audit_level = d.obligations->audit_level;
-  auto access = AccessFromObligations(*d.obligations, ctx.route->applies, *sec.principal,
-                                      sec.context);
+  auto access =
+      AccessFromObligations(*d.obligations, ctx.route->applies, *sec.principal, sec.context);
   if (!access.ok()) {
     // Permitted, but not enforceable here: record it as the refusal it is.
     sec.permit = false;
