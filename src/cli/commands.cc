@@ -40,6 +40,7 @@
 #include "src/http/filters/request_id.h"
 #include "src/http/routes.h"
 #include "src/http/server.h"
+#include "src/retrieval/retrieval_service.h"
 #include "src/store/sqlite/sqlite_store.h"
 #include "src/trust/api_keys.h"
 #include "src/trust/dev_issuer.h"
@@ -260,7 +261,13 @@ int RunServe(const ServeConfig& config) {
   }
 
   crm::RecordService records(store->get(), &crm::Schema::Default(), Clock::Real());
+  retrieval::RetrievalOptions ro;
+  ro.dir = (std::filesystem::path(config.data_dir) / "retrieval").string();
+  retrieval::RetrievalService retrieval(store->get(), &crm::Schema::Default(), ro, &registry);
+  s = retrieval.Start();  // indexes are built in the background; search answers 503 until then
+  if (!s.ok()) return fail(s);
   http::App app;
+  app.retrieval = &retrieval;
   app.store = store->get();
   app.records = &records;
   app.schema = &crm::Schema::Default();
@@ -331,6 +338,7 @@ int RunServe(const ServeConfig& config) {
   s = server.Run(/*handle_signals=*/true, [&app] { app.draining = true; });
   policies.Stop();
   verifier.Stop();
+  retrieval.Stop();  // derived state: rebuilt from the store at the next start
   Status closed = store.value()->Close();
   if (!closed.ok()) {
     log::Error("store close failed", log::Fields().Add("error", closed.ToString()));

@@ -152,6 +152,21 @@ int RunApiKeyList(const ApiKeyArgs& args);
 int RunApiKeyRevoke(const ApiKeyArgs& args);
 int RunVersion();
 
+struct EvalRetrievalArgs {
+  std::string corpus, queries, qrels;
+  std::vector<std::string> modes = {"lexical", "vector", "hybrid"};
+  std::string fusion = "weighted";
+  double vector_weight = 0.3;
+  int rrf_k = 60;
+  int dim = 128;
+  int epochs = 10;
+  uint64_t seed = 42;
+  std::string work_dir = "./eval-work";  // the trained model is kept here
+  bool reuse_model = false;
+  std::string out;  // JSON report
+};
+int RunEvalRetrieval(const EvalRetrievalArgs& args);
+
 }  // namespace crmi::cli
 
 #endif  // CRMI_CLI_COMMANDS_H_

@@ -201,6 +201,36 @@ int main(int argc, char** argv) {
   key_revoke->add_option("--data-dir", key_args.data_dir, "Data directory")
       ->default_str(key_args.data_dir);
 
+  // eval retrieval
+  crmi::cli::EvalRetrievalArgs eval_args;
+  CLI::App* evalc = app.add_subcommand("eval", "Offline evaluation");
+  evalc->require_subcommand(1);
+  CLI::App* eval_retrieval =
+      evalc->add_subcommand("retrieval", "Retrieval quality and latency on a BEIR-format data set");
+  eval_retrieval->add_option("--corpus", eval_args.corpus, "corpus.jsonl")->required();
+  eval_retrieval->add_option("--queries", eval_args.queries, "queries.jsonl")->required();
+  eval_retrieval->add_option("--qrels", eval_args.qrels, "qrels .tsv")->required();
+  eval_retrieval
+      ->add_option("--mode", eval_args.modes, "lexical, vector, hybrid (repeatable; default all)")
+      ->check(CLI::IsMember({"lexical", "vector", "hybrid"}));
+  eval_retrieval->add_option("--fusion", eval_args.fusion, "rrf or weighted")
+      ->check(CLI::IsMember({"rrf", "weighted"}))
+      ->default_str(eval_args.fusion);
+  eval_retrieval->add_option("--vector-weight", eval_args.vector_weight, "Weighted fusion share")
+      ->check(CLI::Range(0.0, 1.0));
+  eval_retrieval->add_option("--rrf-k", eval_args.rrf_k, "RRF constant")
+      ->check(CLI::Range(1, 1000));
+  eval_retrieval->add_option("--dim", eval_args.dim, "Embedding dimension")
+      ->check(CLI::Range(8, 1024));
+  eval_retrieval->add_option("--epochs", eval_args.epochs, "Training epochs")
+      ->check(CLI::Range(1, 100));
+  eval_retrieval->add_option("--seed", eval_args.seed, "Training seed");
+  eval_retrieval->add_option("--work-dir", eval_args.work_dir, "Where the model is written")
+      ->default_str(eval_args.work_dir);
+  eval_retrieval->add_flag("--reuse-model", eval_args.reuse_model,
+                           "Load the model from --work-dir instead of training");
+  eval_retrieval->add_option("--out", eval_args.out, "Write the report as JSON here");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -256,5 +286,6 @@ int main(int argc, char** argv) {
   if (key_create->parsed()) return crmi::cli::RunApiKeyCreate(key_args);
   if (key_list->parsed()) return crmi::cli::RunApiKeyList(key_args);
   if (key_revoke->parsed()) return crmi::cli::RunApiKeyRevoke(key_args);
+  if (eval_retrieval->parsed()) return crmi::cli::RunEvalRetrieval(eval_args);
   return kUsageError;
 }

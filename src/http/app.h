@@ -15,6 +15,10 @@ namespace crmi::audit {
 class AuditLog;
 }  // namespace crmi::audit
 
+namespace crmi::retrieval {
+class RetrievalService;
+}  // namespace crmi::retrieval
+
 namespace crmi::trust {
 class ApiKeyStore;
 class PolicyStore;
@@ -30,7 +34,8 @@ struct App {
   Clock* clock = Clock::Real();
   trust::PolicyStore* policies = nullptr;
   trust::ApiKeyStore* api_keys = nullptr;
-  std::string audit_dir;                   // <data-dir>/audit, read by GET /v1/audit
+  retrieval::RetrievalService* retrieval = nullptr;  // null: search answers 503
+  std::string audit_dir;                             // <data-dir>/audit, read by GET /v1/audit
   const audit::AuditLog* audit = nullptr;  // health for /readyz; null in tests without one
   // Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic.
   std::atomic<bool> draining{false};

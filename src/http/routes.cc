@@ -93,6 +93,8 @@ std::vector<Route> BuildRoutes(App* app) {
       R(GET, "/v1/customers/{contact_id}/360", "customers.360", "contacts", "read")
           .Applies(kAppliesRecords)
           .Do(bind(&h::Customer360)),
+      // Search over the tenant's passages; scopes come from per-collection decisions.
+      R(POST, "/v1/search", "search", "search", "query").Accepts(kJson).Do(bind(&h::Search)),
       // Records of any collection. Import returns no records, so max_rows holds trivially.
       R(POST, "/v1/{collection}:import", "records.import", "{collection}", "import")
           .Accepts(kImport)

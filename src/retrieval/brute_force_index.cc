@@ -56,6 +56,15 @@ Status BruteForceIndex::Add(uint64_t id, std::span<const float> vector) {
   return Status::Ok();
 }
 
+Status BruteForceIndex::GetVector(uint64_t id, float* out) const {
+  std::shared_lock lock(mu_);
+  auto it = slot_of_.find(id);
+  if (it == slot_of_.end()) return NotFound("id " + std::to_string(id) + " is not in the index");
+  std::copy(vectors_.begin() + static_cast<ptrdiff_t>(it->second * dim_),
+            vectors_.begin() + static_cast<ptrdiff_t>((it->second + 1) * dim_), out);
+  return Status::Ok();
+}
+
 Status BruteForceIndex::Remove(uint64_t id) {
   std::unique_lock lock(mu_);
   auto it = slot_of_.find(id);

@@ -330,6 +330,14 @@ Status HnswIndex::Remove(uint64_t id) {
   return Status::Ok();
 }
 
+Status HnswIndex::GetVector(uint64_t id, float* out) const {
+  std::shared_lock lock(mu_);
+  auto it = slot_of_.find(id);
+  if (it == slot_of_.end()) return NotFound("id " + std::to_string(id) + " is not in the index");
+  std::copy(Vec(it->second), Vec(it->second) + dim_, out);
+  return Status::Ok();
+}
+
 HnswIndex::Plan HnswIndex::Choose(const SearchParams& params) const {
   if (params.strategy == SearchParams::Strategy::kGraph) return Plan::kGraph;
   if (params.strategy == SearchParams::Strategy::kScan) return Plan::kScan;

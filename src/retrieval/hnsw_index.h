@@ -52,6 +52,7 @@ class HnswIndex final : public VectorIndex {
   size_t size() const override;
   Status Add(uint64_t id, std::span<const float> vector) override;
   Status Remove(uint64_t id) override;
+  Status GetVector(uint64_t id, float* out) const override;
   Result<std::vector<Neighbor>> Search(std::span<const float> query,
                                        const SearchParams& params) const override;
 

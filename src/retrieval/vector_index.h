@@ -83,6 +83,9 @@ class VectorIndex {
   // kNotFound when the id is not in the index.
   virtual Status Remove(uint64_t id) = 0;
 
+  // Copies the stored vector of a live id into out[0, dim()). kNotFound when the id is not live.
+  virtual Status GetVector(uint64_t id, float* out) const = 0;
+
   // kInvalidArgument when the query's size is not dim(), k is 0, or it holds a NaN/Inf.
   virtual Result<std::vector<Neighbor>> Search(std::span<const float> query,
                                                const SearchParams& params) const = 0;

@@ -97,6 +97,15 @@ struct Expect {
   int64_t seq = 0;
 };
 
+// A committed change of one record, as the change listener sees it.
+struct RecordChange {
+  enum class Kind { kUpsert, kDelete };
+  Kind kind = Kind::kUpsert;
+  std::string collection;
+  std::string tenant;
+  std::string id;
+};
+
 class ReadTxn {
  public:
   virtual ~ReadTxn() = default;
@@ -152,6 +161,17 @@ class Store {
   // Like Write, but returns at once; the future yields what Write would have returned. The store
   // owns `fn` until it ran. Lets a producer prepare the next batch while this one commits.
   virtual std::future<Status> WriteAsync(std::function<Status(WriteTxn&)> fn) = 0;
+
+  // Called with the records each commit changed, right after the commit and before the writers
+  // waiting on it return — so a derived index (retrieval) learns of every committed change,
+  // whoever wrote it, and a caller whose write returned knows its change was announced. Runs on
+  // the writer thread: it must be quick (enqueue, not index) and must not write to the store.
+  // Replacing it (or clearing it with nullptr) waits for a running call to finish.
+  virtual void SetChangeListener(
+      std::function<void(const std::vector<RecordChange>&)> listener) = 0;
+
+  // Every tenant that has ever stored a record, in creation order.
+  virtual Status ListTenants(std::vector<std::string>* out) = 0;
 
   // Runs the engine's integrity check; `report` receives its findings ("ok" when clean).
   virtual Status CheckIntegrity(std::string* report) = 0;

@@ -18,6 +18,9 @@ void ListRecords(App& app, RequestContext& ctx);
 std::unique_ptr<BodySink> ImportRecords(App& app, RequestContext& ctx);
 void Customer360(App& app, RequestContext& ctx);
 
+// Retrieval.
+void Search(App& app, RequestContext& ctx);
+
 void Whoami(App& app, RequestContext& ctx);
 void GetPolicies(App& app, RequestContext& ctx);
 void PutPolicies(App& app, RequestContext& ctx);

@@ -231,6 +231,24 @@ class SqliteStore final : public Store {
     return Enqueue(std::move(job));
   }
 
+  void SetChangeListener(std::function<void(const std::vector<RecordChange>&)> listener) override {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    listener_ = std::move(listener);
+  }
+
+  Status ListTenants(std::vector<std::string>* out) override {
+    ASSIGN_OR_RETURN(ReaderPool::Lease lease, readers_.Acquire());
+    ASSIGN_OR_RETURN(Stmt st, lease.get()->Prepare("SELECT name FROM tenants ORDER BY id"));
+    out->clear();
+    bool row = false;
+    while (true) {
+      RETURN_IF_ERROR(st.Step(&row));
+      if (!row) break;
+      out->emplace_back(st.ColumnText(0));
+    }
+    return Status::Ok();
+  }
+
   Status CheckIntegrity(std::string* report) override {
     ASSIGN_OR_RETURN(ReaderPool::Lease lease, readers_.Acquire());
     ASSIGN_OR_RETURN(Stmt st, lease.get()->Prepare("PRAGMA integrity_check"));
@@ -350,7 +368,11 @@ class SqliteStore final : public Store {
     }
     Status commit = txn->PrepareCommit();
     if (commit.ok()) commit = writer_conn_->Exec("COMMIT");
-    txn->EndGroup(commit.ok());
+    std::vector<RecordChange> changes = txn->EndGroup(commit.ok());
+    if (!changes.empty()) {
+      std::lock_guard<std::mutex> lock(listener_mu_);
+      if (listener_) listener_(changes);
+    }
     if (!commit.ok()) {
       (void)writer_conn_->Exec("ROLLBACK");
       log::Error("group commit failed", log::Fields()
@@ -365,6 +387,8 @@ class SqliteStore final : public Store {
 
   const SqliteOptions options_;
   const Queries::Collections collections_;
+  std::mutex listener_mu_;
+  std::function<void(const std::vector<RecordChange>&)> listener_;
   const Queries queries_;
   TenantDirectory tenants_;
   std::unique_ptr<Connection> writer_conn_;  // used by the writer thread only (and Close)

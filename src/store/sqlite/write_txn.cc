@@ -27,17 +27,20 @@ void BindRecord(Stmt* st, int64_t tenant_id, const NewRecord& rec, std::string_v
 }  // namespace
 
 void SqliteWriteTxn::BeginGroup() {
+  changes_.clear();
   new_tenants_.clear();
   next_seq_.clear();
   loaded_seq_.clear();
 }
 
 void SqliteWriteTxn::BeginJob() {
+  job_changes_ = changes_.size();
   job_new_tenants_ = new_tenants_;
   job_next_seq_ = next_seq_;
 }
 
 void SqliteWriteTxn::RollbackJob() {
+  changes_.resize(job_changes_);
   new_tenants_ = std::move(job_new_tenants_);
   next_seq_ = std::move(job_next_seq_);
 }
@@ -58,11 +61,14 @@ Status SqliteWriteTxn::PrepareCommit() {
   return Status::Ok();
 }
 
-void SqliteWriteTxn::EndGroup(bool committed) {
+std::vector<RecordChange> SqliteWriteTxn::EndGroup(bool committed) {
+  std::vector<RecordChange> changes;
   if (committed) {
     for (const auto& [name, id] : new_tenants_) tenants_->Publish(name, id);
+    changes = std::move(changes_);
   }
   BeginGroup();
+  return changes;
 }
 
 Result<int64_t> SqliteWriteTxn::FindTenant(std::string_view name) {
@@ -143,6 +149,7 @@ Result<StoredRecord> SqliteWriteTxn::Insert(std::string_view collection, std::st
   out.version = 1;
   out.created_at = now;
   out.updated_at = now;
+  changes_.push_back({RecordChange::Kind::kUpsert, c->name, std::string(tenant), rec.id});
   return out;
 }
 
@@ -172,6 +179,7 @@ Result<StoredRecord> SqliteWriteTxn::Update(std::string_view collection, std::st
   out.id = rec.id;
   out.updated_at = now;
   out.doc = rec.doc;
+  changes_.push_back({RecordChange::Kind::kUpsert, c->name, std::string(tenant), rec.id});
   return out;
 }
 
@@ -189,6 +197,7 @@ Status SqliteWriteTxn::Delete(std::string_view collection, std::string_view tena
     RETURN_IF_ERROR(st.Run());
   }
   if (conn_->Changes() == 0) return Missing(*c, tid, id);
+  changes_.push_back({RecordChange::Kind::kDelete, c->name, std::string(tenant), std::string(id)});
   return Status::Ok();
 }
 

@@ -16,6 +16,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "src/store/sqlite/queries.h"
 #include "src/store/sqlite/tenants.h"
@@ -35,7 +36,8 @@ class SqliteWriteTxn final : public WriteTxn {
   void RollbackJob();
   // Writes the seq numbers the group consumed; call right before COMMIT.
   Status PrepareCommit();
-  void EndGroup(bool committed);
+  // Returns the records the group changed when it committed (nothing otherwise).
+  std::vector<RecordChange> EndGroup(bool committed);
 
   using WriteTxn::Get;
   Result<StoredRecord> Get(std::string_view collection, std::string_view tenant,
@@ -70,6 +72,8 @@ class SqliteWriteTxn final : public WriteTxn {
   // Snapshots taken by BeginJob, restored by RollbackJob.
   std::map<std::string, int64_t, std::less<>> job_new_tenants_;
   std::map<SeqKey, int64_t> job_next_seq_;
+  std::vector<RecordChange> changes_;  // of the group's jobs that did not roll back
+  size_t job_changes_ = 0;
 };
 
 }  // namespace crmi::store::sqlite

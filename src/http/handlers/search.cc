@@ -1,0 +1,200 @@
+// POST /v1/search: a thin adapter over retrieval::RetrievalService. The caller's scopes come
+// from secondary policy decisions — "list" on every searchable collection — so search never
+// shows a passage of a record the caller could not list, nor of a field it would see masked.
+#include <rapidjson/document.h>
+
+#include <chrono>
+
+#include "src/common/json_parse.h"
+#include "src/common/json_text.h"
+#include "src/common/time_format.h"
+#include "src/http/handlers/handlers.h"
+#include "src/http/problem.h"
+#include "src/retrieval/retrieval_service.h"
+
+namespace crmi::http::handlers {
+namespace {
+
+namespace r = crmi::retrieval;
+
+constexpr size_t kMaxQueryBytes = 4096;
+
+// A filter value: a string or an array of strings.
+Status Strings(const rapidjson::Value& v, std::string_view name, std::vector<std::string>* out) {
+  auto bad = [&] {
+    return InvalidArgument("filters." + std::string(name) +
+                           " must be a string or an array of strings");
+  };
+  if (v.IsString()) {
+    out->emplace_back(v.GetString(), v.GetStringLength());
+    return Status::Ok();
+  }
+  if (!v.IsArray() || v.Empty() || v.Size() > 1000) return bad();
+  for (const auto& e : v.GetArray()) {
+    if (!e.IsString()) return bad();
+    out->emplace_back(e.GetString(), e.GetStringLength());
+  }
+  return Status::Ok();
+}
+
+Status ParseSearch(std::string_view body, r::SearchRequest* req) {
+  rapidjson::Document d;
+  auto parsed = ParseJson(body, &d);
+  if (!parsed.ok) return InvalidArgument("malformed JSON: " + parsed.error);
+  if (!d.IsObject()) return InvalidArgument("the body must be a JSON object");
+  for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
+    const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    const rapidjson::Value& v = m->value;
+    if (key == "query") {
+      if (!v.IsString()) return InvalidArgument("query must be a string");
+      req->query.assign(v.GetString(), v.GetStringLength());
+    } else if (key == "k") {
+      if (!v.IsInt64()) return InvalidArgument("k must be an integer");
+      const int64_t k = v.GetInt64();
+      if (k < 1 || k > static_cast<int64_t>(r::RetrievalService::kMaxK)) {
+        return InvalidArgument("k must be between 1 and " +
+                               std::to_string(r::RetrievalService::kMaxK));
+      }
+      req->k = static_cast<size_t>(k);
+    } else if (key == "mode") {
+      const std::string_view mode = v.IsString() ? v.GetString() : "";
+      if (mode == "hybrid")
+        req->mode = r::SearchMode::kHybrid;
+      else if (mode == "vector")
+        req->mode = r::SearchMode::kVector;
+      else if (mode == "lexical")
+        req->mode = r::SearchMode::kLexical;
+      else
+        return InvalidArgument("mode must be one of hybrid, vector, lexical");
+    } else if (key == "fusion") {
+      const std::string_view f = v.IsString() ? v.GetString() : "";
+      if (f == "weighted")
+        req->fusion = r::Fusion::kWeighted;
+      else if (f == "rrf")
+        req->fusion = r::Fusion::kRrf;
+      else
+        return InvalidArgument("fusion must be weighted or rrf");
+    } else if (key == "mmr") {
+      if (!v.IsBool()) return InvalidArgument("mmr must be true or false");
+      req->mmr = v.GetBool();
+    } else if (key == "filters") {
+      if (!v.IsObject()) return InvalidArgument("filters must be an object");
+      r::SearchFilters& f = req->filters;
+      for (auto fm = v.MemberBegin(); fm != v.MemberEnd(); ++fm) {
+        const std::string_view name(fm->name.GetString(), fm->name.GetStringLength());
+        const rapidjson::Value& fv = fm->value;
+        Status s;
+        if (name == "collection")
+          s = Strings(fv, name, &f.collections);
+        else if (name == "contact_id")
+          s = Strings(fv, name, &f.contact_ids);
+        else if (name == "account_id")
+          s = Strings(fv, name, &f.account_ids);
+        else if (name == "owner_id")
+          s = Strings(fv, name, &f.owner_ids);
+        else if (name == "region")
+          s = Strings(fv, name, &f.regions);
+        else if (name == "id")
+          s = Strings(fv, name, &f.record_ids);
+        else if (name == "from" || name == "to") {
+          auto ms = fv.IsString()
+                        ? ParseRfc3339(std::string_view(fv.GetString(), fv.GetStringLength()))
+                        : Result<int64_t>(InvalidArgument(""));
+          if (!ms.ok()) {
+            return InvalidArgument("filters." + std::string(name) +
+                                   " must be an RFC 3339 date-time");
+          }
+          (name == "from" ? f.from_ms : f.to_ms) = *ms;
+        } else {
+          return InvalidArgument("unknown filter field '" + std::string(name) +
+                                 "' (known: collection, contact_id, account_id, owner_id, "
+                                 "region, id, from, to)");
+        }
+        if (!s.ok()) return s;
+      }
+    } else {
+      return InvalidArgument("unknown member '" + std::string(key) +
+                             "' (known: query, k, mode, fusion, mmr, filters)");
+    }
+  }
+  if (req->query.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidArgument("query is required and must not be empty");
+  }
+  if (req->query.size() > kMaxQueryBytes) {
+    return InvalidArgument("query is longer than " + std::to_string(kMaxQueryBytes) + " bytes");
+  }
+  return Status::Ok();
+}
+
+std::string HitJson(const r::Hit& h, std::string_view query) {
+  const r::Chunk& c = h.chunk->chunk;
+  JsonObject source;
+  source.Add("collection", c.meta.collection)
+      .Add("id", c.meta.record_id)
+      .Add("field", c.field)
+      .Add("start", static_cast<int64_t>(c.start))
+      .Add("end", static_cast<int64_t>(c.end));
+  JsonObject scores;
+  if (h.vector)
+    scores.Add("vector", static_cast<double>(*h.vector));
+  else
+    scores.AddNull("vector");
+  if (h.lexical)
+    scores.Add("lexical", static_cast<double>(*h.lexical));
+  else
+    scores.AddNull("lexical");
+  JsonObject o;
+  // Stable across restarts and re-indexes: where the passage is, not an index slot.
+  o.Add("id", c.meta.record_id + ":" + c.field + ":" + std::to_string(c.start))
+      .AddRaw("source", source.Finish())
+      .Add("score", static_cast<double>(h.score))
+      .AddRaw("scores", scores.Finish())
+      .Add("snippet", r::MakeSnippet(c.text, query));
+  if (!c.title.empty()) o.Add("title", c.title);
+  return o.Finish();
+}
+
+}  // namespace
+
+void Search(App& app, RequestContext& ctx) {
+  const auto start = std::chrono::steady_clock::now();
+  if (app.retrieval == nullptr) {
+    return SetProblem(ctx, 503, "unavailable", "search is not enabled on this server");
+  }
+  r::SearchRequest req;
+  req.tenant = ctx.tenant;
+  Status s = ParseSearch(ctx.request.body, &req);
+  if (!s.ok()) return SetProblem(ctx, s);
+  // Scopes: what the policy lets this caller list, collection by collection.
+  for (const auto& name : r::SearchableCollections(*app.schema)) {
+    if (ctx.security.authorizer == nullptr) break;
+    auto a = ctx.security.authorizer->AccessFor(ctx, name, "list");
+    if (!a.ok()) continue;  // denied (or an obligation search cannot apply): not in scope
+    r::CollectionScope scope;
+    scope.collection = name;
+    scope.rows = a->rows;
+    scope.redact_from = a->redact_from;
+    scope.mask_fields = a->mask_fields;
+    req.scopes.push_back(std::move(scope));
+  }
+  auto res = app.retrieval->Search(req);
+  if (!res.ok()) return SetProblem(ctx, res.status());
+  std::string hits = "[";
+  for (const auto& h : res->hits) {
+    if (hits.size() > 1) hits += ",";
+    hits += HitJson(h, req.query);
+  }
+  hits += "]";
+  const double took =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  JsonObject o;
+  o.AddRaw("hits", hits)
+      .Add("mode", r::SearchModeName(res->mode))
+      .Add("embedder", res->embedder)
+      .Add("took_ms", took);
+  ctx.response.status = 200;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = o.Finish();
+}
+
+}  // namespace crmi::http::handlers

@@ -1,0 +1,167 @@
+// One tenant's searchable chunks under one embedding model: the chunk table, a vector index
+// (HNSW) and a lexical index (BM25) over the same labels, and hybrid search across both.
+//
+// Labels are dense, assigned here and never reused: a changed passage is a new chunk with a new
+// label. A record's chunks are replaced by adding the new ones before removing the old, so a
+// concurrent search sees the old or the new version of a record (for an instant both), never
+// neither.
+//
+// Filtering happens inside both indexes: the caller passes the allowed labels (Select builds
+// them from a predicate over chunk metadata), and each component returns the best allowed
+// chunks — a filtered search is never a post-filtered unfiltered one, and when fewer than k
+// chunks are allowed, all of them come back.
+//
+// Thread-safety: concurrent searches; writers are serialised internally.
+#ifndef CRMI_RETRIEVAL_CHUNK_INDEX_H_
+#define CRMI_RETRIEVAL_CHUNK_INDEX_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "src/common/status.h"
+#include "src/retrieval/bm25_index.h"
+#include "src/retrieval/chunker.h"
+#include "src/retrieval/hnsw_index.h"
+
+namespace crmi::retrieval {
+
+struct IndexedChunk {
+  uint64_t label = 0;
+  Chunk chunk;
+};
+
+// Which chunks a search may return, in terms of chunk metadata. The index compiles it to integer
+// comparisons over a columnar copy of the metadata, so building the allowed set costs a few
+// nanoseconds per chunk.
+struct RowTerm {
+  // "owner_id", "region", "contact_id", "account_id" or "id" (the record id).
+  std::string column;
+  store::FieldFilter::Op op = store::FieldFilter::Op::kEq;
+  std::vector<std::optional<std::string>> values;  // nullopt: null (SQL semantics, as the store)
+};
+
+struct CollectionRule {
+  std::string collection;
+  std::optional<crm::Sensitivity> redact_from;  // chunks of this class or above are excluded
+  std::vector<std::string> masked_fields;       // chunks of these fields are excluded
+  bool mask_titles = false;   // exclude chunks carrying a title (the title field is masked)
+  std::vector<RowTerm> rows;  // all must hold
+};
+
+struct ChunkPredicate {
+  std::vector<CollectionRule> collections;  // a chunk of any other collection is excluded
+  // Request filters; empty lists allow anything.
+  std::vector<std::string> contact_ids, account_ids, owner_ids, regions, record_ids;
+  std::optional<int64_t> from_ms, to_ms;  // [from, to) on ChunkMetadata::time_ms
+};
+
+enum class SearchMode { kHybrid, kVector, kLexical };
+enum class Fusion { kRrf, kWeighted };
+
+std::string_view SearchModeName(SearchMode m);
+std::string_view FusionName(Fusion f);
+
+struct HybridParams {
+  size_t k = 10;
+  SearchMode mode = SearchMode::kHybrid;
+  // Weighted by default: chosen on SciFact's train split, where RRF with the built-in embedder
+  // lost to BM25 alone (docs/retrieval.md).
+  Fusion fusion = Fusion::kWeighted;
+  // Weighted fusion: score = w · cosine + (1 - w) · bm25 / best bm25 among the candidates.
+  float vector_weight = 0.3f;
+  int rrf_k = 60;  // RRF: score = Σ 1 / (rrf_k + rank)
+  // Candidates each component contributes before fusion; 0: max(4k, 50).
+  size_t candidates = 0;
+  size_t ef = 0;  // HNSW beam; 0: max(64, candidates)
+  // Maximal marginal relevance over the fused candidates: trades relevance (lambda) against
+  // similarity to what was already picked, so near-duplicate passages do not fill the page.
+  bool mmr = false;
+  float mmr_lambda = 0.7f;
+  const IdFilter* filter = nullptr;  // allowed labels; null: every live chunk
+  SearchParams::Strategy strategy = SearchParams::Strategy::kAuto;
+};
+
+struct Hit {
+  std::shared_ptr<const IndexedChunk> chunk;
+  float score = 0;               // the fused score (or the single component's)
+  std::optional<float> vector;   // cosine similarity, when the vector component ran
+  std::optional<float> lexical;  // BM25, when the chunk was among the lexical candidates
+};
+
+class ChunkIndex {
+ public:
+  // dim 0: no vector index (a tenant without an embedding model searches lexically).
+  ChunkIndex(size_t dim, const HnswOptions& options = {});
+
+  size_t dim() const { return dim_; }
+
+  // Replaces every chunk of (collection, record_id) with `chunks`, whose vectors are
+  // `vectors` (chunks.size() × dim(), normalised). No chunks: the record leaves the index.
+  // kInvalidArgument when sizes disagree or a vector is not finite (nothing changes then).
+  Status ReplaceRecord(std::string_view collection, std::string_view record_id,
+                       std::vector<Chunk> chunks, std::span<const float> vectors);
+
+  // kInvalidArgument when k is 0 or the query vector has the wrong size (vector modes).
+  // `query_vector` may be empty for lexical search.
+  Result<std::vector<Hit>> Search(std::string_view query, std::span<const float> query_vector,
+                                  const HybridParams& params) const;
+
+  // Live labels whose chunk satisfies `pred`; nullopt when that is every live chunk (searches
+  // then run unfiltered).
+  std::optional<BitmapFilter> Select(const ChunkPredicate& pred) const;
+
+  std::shared_ptr<const IndexedChunk> Get(uint64_t label) const;
+  std::vector<std::shared_ptr<const IndexedChunk>> ChunksOf(std::string_view collection,
+                                                            std::string_view record_id) const;
+  // Calls fn for every live chunk (under the read lock: fn must not call back into the index).
+  void ForEach(const std::function<void(const IndexedChunk&)>& fn) const;
+  size_t size() const;
+  // Records with at least one chunk.
+  size_t records() const;
+  size_t MemoryBytes() const;
+
+  // Null when dim() is 0.
+  const VectorIndex* vector_index() const { return vectors_.get(); }
+
+ private:
+  const size_t dim_;
+  std::mutex write_mu_;  // one ReplaceRecord at a time
+  // The metadata filters look at, by label, as small integers (symbols of interned strings).
+  struct Columns {
+    uint32_t owner = 0, region = 0, contact = 0, account = 0, record = 0;  // 0: null
+    uint32_t collection = 0, field = 0;
+    uint8_t sensitivity = 0;
+    bool titled = false;
+    bool live = false;
+    int64_t time_ms = 0;
+  };
+  uint32_t Intern(std::string_view s);  // under mu_ (exclusive)
+  // The symbol of `s` if interned; kNoSymbol otherwise (matches no chunk). "" is 0 (null).
+  uint32_t SymbolOf(std::string_view s) const;
+  static constexpr uint32_t kNoSymbol = UINT32_MAX;
+
+  mutable std::shared_mutex mu_;
+  std::vector<std::shared_ptr<const IndexedChunk>> chunks_;         // by label; null when removed
+  std::vector<Columns> columns_;                                    // by label
+  std::unordered_map<std::string, uint32_t> symbols_;               // "" is never stored: it is 0
+  std::map<std::string, uint32_t, std::less<>> collection_chunks_;  // live chunks per collection
+  std::map<std::string, std::vector<uint64_t>, std::less<>> by_record_;  // "collection/id"
+  size_t live_ = 0;
+  std::unique_ptr<HnswIndex> vectors_;
+  Bm25Index lexical_;
+};
+
+// A passage of at most `max_bytes` around the query's terms (whole words, "…" where cut).
+std::string MakeSnippet(std::string_view text, std::string_view query, size_t max_bytes = 240);
+
+}  // namespace crmi::retrieval
+
+#endif  // CRMI_RETRIEVAL_CHUNK_INDEX_H_

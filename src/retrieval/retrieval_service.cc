@@ -1,0 +1,620 @@
+#include "src/retrieval/retrieval_service.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <unordered_map>
+
+#include "src/common/crypto.h"
+#include "src/common/log.h"
+#include "src/retrieval/text.h"
+
+namespace crmi::retrieval {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr size_t kListPage = 1000;
+
+// Row filters on these fields can be evaluated on chunks (ChunkIndex columns). contact_id and
+// account_id only where they are the record's own fields: an activity's contact comes from its
+// parent, which is not what a filter on the field means.
+bool IsChunkColumn(const crm::Collection& c, std::string_view field) {
+  if (field == "owner_id" || field == "region" || field == "id") return true;
+  return (field == "contact_id" || field == "account_id") && c.Find(field) != nullptr;
+}
+
+bool IsTitleName(std::string_view f) { return f == "title" || f == "subject" || f == "name"; }
+
+}  // namespace
+
+struct RetrievalService::Tenant {
+  std::string name;
+  // The serving state, swapped whole by a reindex.
+  std::mutex state_mu;
+  std::shared_ptr<Embedder> embedder;  // null: lexical only
+  std::shared_ptr<ChunkIndex> index;
+  bool ready = false;
+  std::string last_error;
+  // Held while changes are applied, so a reindex can replay and swap without losing one.
+  std::mutex apply_mu;
+  // Records changed while a reindex builds its new index (under apply_mu).
+  bool recording = false;
+  std::set<std::pair<std::string, std::string>> changed_during_reindex;
+  size_t words_seen = 0;  // of indexed passages; triggers the first training
+
+  std::pair<std::shared_ptr<Embedder>, std::shared_ptr<ChunkIndex>> Snapshot() {
+    std::lock_guard lock(state_mu);
+    return {embedder, index};
+  }
+};
+
+struct RetrievalService::Metrics {
+  prometheus::Histogram* lag = nullptr;
+  prometheus::Gauge* depth = nullptr;
+  prometheus::Gauge* chunks = nullptr;
+  prometheus::Counter* computed = nullptr;
+  prometheus::Counter* reused = nullptr;
+  prometheus::Counter* overflow = nullptr;
+  prometheus::Counter* swaps = nullptr;
+  prometheus::Histogram* search = nullptr;
+
+  explicit Metrics(metrics::Registry* r) {
+    if (r == nullptr) return;
+    lag = &prometheus::BuildHistogram()
+               .Name("crmi_retrieval_freshness_lag_seconds")
+               .Help("From a record's commit to its passages being searchable")
+               .Register(r->prom())
+               .Add({}, metrics::LatencyBuckets());
+    depth = &prometheus::BuildGauge()
+                 .Name("crmi_retrieval_queue_depth")
+                 .Help("Record changes waiting to be indexed")
+                 .Register(r->prom())
+                 .Add({});
+    chunks = &prometheus::BuildGauge()
+                  .Name("crmi_retrieval_chunks")
+                  .Help("Searchable passages, all tenants")
+                  .Register(r->prom())
+                  .Add({});
+    auto& emb = prometheus::BuildCounter()
+                    .Name("crmi_retrieval_embeddings_total")
+                    .Help("Passage embeddings: computed, or reused because the text was unchanged")
+                    .Register(r->prom());
+    computed = &emb.Add({{"result", "computed"}});
+    reused = &emb.Add({{"result", "reused"}});
+    overflow = &prometheus::BuildCounter()
+                    .Name("crmi_retrieval_queue_overflows_total")
+                    .Help("Changes that found the queue full (the tenant is reconciled instead)")
+                    .Register(r->prom())
+                    .Add({});
+    swaps = &prometheus::BuildCounter()
+                 .Name("crmi_retrieval_index_swaps_total")
+                 .Help("Re-indexes swapped in (model changes)")
+                 .Register(r->prom())
+                 .Add({});
+    search = &prometheus::BuildHistogram()
+                  .Name("crmi_retrieval_search_seconds")
+                  .Help("Search latency inside the retrieval service")
+                  .Register(r->prom())
+                  .Add({}, metrics::LatencyBuckets());
+  }
+};
+
+RetrievalService::RetrievalService(store::Store* store, const crm::Schema* schema,
+                                   RetrievalOptions options, metrics::Registry* registry)
+    : store_(store),
+      schema_(schema),
+      options_(std::move(options)),
+      metrics_(std::make_unique<Metrics>(registry)) {}
+
+RetrievalService::~RetrievalService() { Stop(); }
+
+Status RetrievalService::Start() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.dir, ec);
+  if (ec) return Unavailable("cannot create " + options_.dir + ": " + ec.message());
+  store_->SetChangeListener(
+      [this](const std::vector<store::RecordChange>& changes) { OnChanges(changes); });
+  std::vector<std::string> tenants;
+  RETURN_IF_ERROR(store_->ListTenants(&tenants));
+  {
+    std::lock_guard lock(mu_);
+    // Every known tenant starts with a full build, queued like an overflow reconciliation.
+    for (const auto& t : tenants) resync_.insert(t);
+  }
+  worker_ = std::thread([this] { WorkerLoop(); });
+  return Status::Ok();
+}
+
+void RetrievalService::Stop() {
+  store_->SetChangeListener(nullptr);
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !worker_.joinable()) return;
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mu_);
+    threads.swap(reindexers_);
+  }
+  for (auto& t : threads) t.join();
+}
+
+void RetrievalService::OnChanges(const std::vector<store::RecordChange>& changes) {
+  const auto now = SteadyClock::now();
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& c : changes) {
+      const crm::Collection* col = schema_->Find(c.collection);
+      if (col == nullptr || !IsSearchable(*col)) continue;
+      if (queue_.size() >= options_.queue_capacity) {
+        // Never drop a change: reconcile the whole tenant instead.
+        resync_.insert(c.tenant);
+        if (metrics_->overflow) metrics_->overflow->Increment();
+        continue;
+      }
+      queue_.push_back({{c.tenant, c.collection, c.id}, now});
+      ++enqueued_;
+    }
+    if (metrics_->depth) metrics_->depth->Set(static_cast<double>(queue_.size()));
+  }
+  cv_.notify_one();
+}
+
+std::string RetrievalService::TenantDir(const std::string& tenant) const {
+  // Tenant names are caller-chosen: hex keeps them safe as path components.
+  return (std::filesystem::path(options_.dir) / ("t-" + crypto::HexEncode(tenant))).string();
+}
+
+std::shared_ptr<RetrievalService::Tenant> RetrievalService::FindTenant(const std::string& tenant) {
+  std::lock_guard lock(mu_);
+  auto it = tenants_.find(tenant);
+  return it == tenants_.end() ? nullptr : it->second;
+}
+
+void RetrievalService::WorkerLoop() {
+  while (true) {
+    std::vector<Pending> batch;
+    std::string resync;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !resync_.empty(); });
+      if (stopping_) return;
+      if (!resync_.empty()) {
+        resync = *resync_.begin();
+        resync_.erase(resync_.begin());
+      } else {
+        const size_t n = std::min<size_t>(queue_.size(), 256);
+        batch.assign(std::make_move_iterator(queue_.begin()),
+                     std::make_move_iterator(queue_.begin() + static_cast<ptrdiff_t>(n)));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
+        if (metrics_->depth) metrics_->depth->Set(static_cast<double>(queue_.size()));
+      }
+      busy_ = true;
+    }
+    if (!resync.empty()) {
+      Status s = BuildTenant(resync, /*retrain=*/false);
+      if (!s.ok()) {
+        log::Error("retrieval index build failed",
+                   log::Fields().Add("tenant", resync).Add("error", s.ToString()));
+      }
+    }
+    // Coalesce: a record changed several times in the batch is indexed once.
+    std::set<Key> seen;
+    for (const auto& p : batch) {
+      if (!seen.insert(p.key).second) continue;
+      std::shared_ptr<Tenant> t = FindTenant(p.key.tenant);
+      if (t == nullptr) {
+        // A tenant's first record: build it (trains nothing until its corpus is large enough).
+        Status s = BuildTenant(p.key.tenant, false);
+        if (!s.ok()) {
+          log::Error("retrieval index build failed",
+                     log::Fields().Add("tenant", p.key.tenant).Add("error", s.ToString()));
+        }
+        continue;
+      }
+      Status s = ApplyRecord(*t, p.key.collection, p.key.id);
+      if (!s.ok()) {
+        std::lock_guard lock(t->state_mu);
+        t->last_error = s.ToString();
+        log::Warn("retrieval refresh failed", log::Fields()
+                                                  .Add("tenant", p.key.tenant)
+                                                  .Add("collection", p.key.collection)
+                                                  .Add("id", p.key.id)
+                                                  .Add("error", s.ToString()));
+      }
+    }
+    const auto now = SteadyClock::now();
+    for (const auto& p : batch) {
+      if (metrics_->lag) {
+        metrics_->lag->Observe(std::chrono::duration<double>(now - p.since).count());
+      }
+    }
+    // A tenant without a model whose corpus grew large enough gets one now.
+    std::set<std::string> to_train;
+    for (const auto& p : batch) {
+      std::shared_ptr<Tenant> t = FindTenant(p.key.tenant);
+      if (t == nullptr) continue;
+      std::lock_guard lock(t->state_mu);
+      if (t->embedder == nullptr && t->words_seen >= options_.min_training_words) {
+        to_train.insert(t->name);
+      }
+    }
+    for (const auto& name : to_train) (void)Reindex(name);
+    {
+      std::lock_guard lock(mu_);
+      applied_ += batch.size();
+      busy_ = false;
+      size_t total = 0;
+      for (const auto& [n, t] : tenants_) {
+        auto [e, idx] = t->Snapshot();
+        if (idx) total += idx->size();
+      }
+      if (metrics_->chunks) metrics_->chunks->Set(static_cast<double>(total));
+    }
+    idle_cv_.notify_all();
+  }
+}
+
+Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
+                                     const std::string& id) {
+  const crm::Collection* c = schema_->Find(collection);
+  if (c == nullptr) return Status::Ok();
+  std::lock_guard apply(t.apply_mu);
+  if (t.recording) t.changed_during_reindex.emplace(collection, id);
+  auto [embedder, index] = t.Snapshot();
+  if (index == nullptr) return Status::Ok();
+  auto rec = store_->Get(collection, t.name, id);
+  if (!rec.ok() && rec.status().code() == StatusCode::kNotFound) {
+    return index->ReplaceRecord(collection, id, {}, {});
+  }
+  if (!rec.ok()) return rec.status();
+  ASSIGN_OR_RETURN(std::vector<Chunk> chunks, ChunkRecord(*c, t.name, *rec, options_.chunking));
+  // Re-embed only passages whose text changed: the others keep their vectors.
+  std::vector<float> vectors;
+  if (embedder != nullptr) {
+    const size_t dim = embedder->info().dim;
+    std::unordered_map<std::string, uint64_t> old;
+    for (const auto& ic : index->ChunksOf(collection, id))
+      old.emplace(ic->chunk.content_hash, ic->label);
+    vectors.resize(chunks.size() * dim);
+    std::vector<std::string> texts;
+    std::vector<size_t> slots;
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      auto it = old.find(chunks[i].content_hash);
+      if (it != old.end() && index->vector_index() != nullptr &&
+          index->vector_index()->GetVector(it->second, vectors.data() + i * dim).ok()) {
+        if (metrics_->reused) metrics_->reused->Increment();
+        continue;
+      }
+      texts.push_back(chunks[i].IndexedText());
+      slots.push_back(i);
+    }
+    if (!texts.empty()) {
+      std::vector<float> fresh;
+      RETURN_IF_ERROR(embedder->Embed(texts, &fresh));
+      for (size_t j = 0; j < slots.size(); ++j) {
+        std::copy(fresh.begin() + static_cast<ptrdiff_t>(j * dim),
+                  fresh.begin() + static_cast<ptrdiff_t>((j + 1) * dim),
+                  vectors.begin() + static_cast<ptrdiff_t>(slots[j] * dim));
+      }
+      if (metrics_->computed) metrics_->computed->Increment(static_cast<double>(texts.size()));
+    }
+  }
+  for (const auto& ch : chunks) t.words_seen += Words(ch.text).size();
+  return index->ReplaceRecord(collection, id, std::move(chunks), vectors);
+}
+
+Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
+  // Read every searchable record once (the store is the truth).
+  struct Doc {
+    const crm::Collection* c;
+    store::StoredRecord r;
+  };
+  std::vector<Doc> docs;
+  std::shared_ptr<Tenant> t = FindTenant(name);
+  const bool fresh = t == nullptr;
+  if (fresh) {
+    t = std::make_shared<Tenant>();
+    t->name = name;
+  }
+  // From here on, changes are recorded so that the build can replay what it missed.
+  {
+    std::lock_guard apply(t->apply_mu);
+    t->recording = true;
+    t->changed_during_reindex.clear();
+  }
+  if (fresh) {
+    std::lock_guard lock(mu_);
+    tenants_.emplace(name, t);
+  }
+  auto stop_recording = [&] {
+    std::lock_guard apply(t->apply_mu);
+    t->recording = false;
+    t->changed_during_reindex.clear();
+  };
+  for (const auto& cname : SearchableCollections(*schema_)) {
+    const crm::Collection* c = schema_->Find(cname);
+    store::ListQuery q;
+    q.collection = cname;
+    q.tenant = name;
+    q.limit = static_cast<int>(kListPage);
+    while (true) {
+      std::vector<store::StoredRecord> page;
+      Status s = store_->List(q, &page);
+      if (!s.ok()) {
+        stop_recording();
+        return s;
+      }
+      for (auto& r : page) docs.push_back({c, std::move(r)});
+      if (page.size() < kListPage) break;
+      q.after_seq = docs.back().r.seq;
+    }
+  }
+  std::vector<std::vector<Chunk>> chunked(docs.size());
+  size_t words = 0;
+  std::vector<std::string> texts;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    auto ch = ChunkRecord(*docs[i].c, name, docs[i].r, options_.chunking);
+    if (!ch.ok()) continue;  // a record the store holds is valid; skip rather than stall
+    for (const auto& c : *ch) {
+      words += Words(c.text).size();
+      texts.push_back(c.IndexedText());
+    }
+    chunked[i] = std::move(*ch);
+  }
+  // The model: the tenant's saved one, or a new one when asked or when none exists yet.
+  std::error_code ec;
+  std::filesystem::create_directories(TenantDir(name), ec);
+  const std::string model_path = TenantDir(name) + "/builtin.bin";
+  const std::string marker = TenantDir(name) + "/reindex.pending";
+  const bool pending = std::filesystem::exists(marker, ec);
+  std::shared_ptr<Embedder> embedder;
+  if (!retrain && !pending) {
+    auto loaded = BuiltinEmbedder::Load(model_path);
+    if (loaded.ok()) {
+      embedder = std::move(*loaded);
+    } else if (loaded.status().code() != StatusCode::kNotFound) {
+      log::Warn("built-in embedding model unreadable; retraining",
+                log::Fields().Add("tenant", name).Add("error", loaded.status().ToString()));
+    }
+  }
+  if (embedder == nullptr && words >= options_.min_training_words) {
+    { std::ofstream(marker) << "reindex\n"; }  // a crash before the swap redoes the work
+    auto trained = BuiltinEmbedder::Train(texts, model_path, options_.builtin);
+    if (!trained.ok()) {
+      stop_recording();
+      return trained.status();
+    }
+    embedder = std::move(*trained);
+  }
+  auto index = std::make_shared<ChunkIndex>(embedder ? embedder->info().dim : 0, options_.hnsw);
+  size_t text_i = 0;
+  size_t new_words = 0;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    std::vector<float> vectors;
+    if (embedder && !chunked[i].empty()) {
+      Status s = embedder->Embed(
+          std::span<const std::string>(texts.data() + text_i, chunked[i].size()), &vectors);
+      if (!s.ok()) {
+        stop_recording();
+        return s;
+      }
+      if (metrics_->computed) metrics_->computed->Increment(static_cast<double>(chunked[i].size()));
+    }
+    text_i += chunked[i].size();
+    for (const auto& c : chunked[i]) new_words += Words(c.text).size();
+    if (chunked[i].empty()) continue;
+    Status s = index->ReplaceRecord(docs[i].c->name, docs[i].r.id, std::move(chunked[i]), vectors);
+    if (!s.ok()) {
+      stop_recording();
+      return s;
+    }
+  }
+  // Swap, then replay what changed while building: a change recorded before the swap is
+  // re-read and applied to the new index; one after the swap goes to the new index directly.
+  std::set<std::pair<std::string, std::string>> changed;
+  {
+    std::lock_guard apply(t->apply_mu);
+    changed.swap(t->changed_during_reindex);
+    t->recording = false;
+    std::lock_guard lock(t->state_mu);
+    t->embedder = embedder;
+    t->index = index;
+    t->ready = true;
+    t->words_seen = new_words;
+    t->last_error.clear();
+  }
+  for (const auto& [collection, id] : changed) {
+    Status s = ApplyRecord(*t, collection, id);
+    if (!s.ok()) {
+      log::Warn("retrieval replay failed",
+                log::Fields().Add("tenant", name).Add("id", id).Add("error", s.ToString()));
+    }
+  }
+  std::filesystem::remove(marker, ec);
+  if (metrics_->swaps && !fresh) metrics_->swaps->Increment();
+  log::Info("retrieval index ready",
+            log::Fields()
+                .Add("tenant", name)
+                .Add("chunks", static_cast<int64_t>(index->size()))
+                .Add("embedder", embedder ? embedder->info().Key() : "none"));
+  return Status::Ok();
+}
+
+Status RetrievalService::Reindex(const std::string& tenant) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return Unavailable("the retrieval service is stopping");
+  if (!reindexing_.insert(tenant).second) {
+    return AlreadyExists("a re-index of tenant '" + tenant + "' is already running");
+  }
+  reindexers_.emplace_back([this, tenant] { ReindexThread(tenant); });
+  return Status::Ok();
+}
+
+void RetrievalService::ReindexThread(std::string tenant) {
+  Status s = BuildTenant(tenant, /*retrain=*/true);
+  if (!s.ok()) {
+    log::Error("re-index failed", log::Fields().Add("tenant", tenant).Add("error", s.ToString()));
+    if (auto t = FindTenant(tenant)) {
+      std::lock_guard lock(t->state_mu);
+      t->last_error = s.ToString();
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    reindexing_.erase(tenant);
+  }
+  idle_cv_.notify_all();
+}
+
+bool RetrievalService::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  const uint64_t target = enqueued_;
+  return idle_cv_.wait_for(lock, timeout, [&] {
+    return stopping_ || (applied_ >= target && !busy_ && resync_.empty() && reindexing_.empty());
+  });
+}
+
+std::vector<TenantStats> RetrievalService::Stats() {
+  std::vector<std::shared_ptr<Tenant>> ts;
+  std::set<std::string> running;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [n, t] : tenants_) ts.push_back(t);
+    running = reindexing_;
+  }
+  std::vector<TenantStats> out;
+  for (const auto& t : ts) {
+    TenantStats s;
+    s.tenant = t->name;
+    std::lock_guard lock(t->state_mu);
+    s.ready = t->ready;
+    s.embedder = t->embedder ? t->embedder->info().Key() : "";
+    s.chunks = t->index ? t->index->size() : 0;
+    s.records = t->index ? t->index->records() : 0;
+    s.reindexing = running.count(t->name) > 0;
+    s.last_error = t->last_error;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
+  const auto start = SteadyClock::now();
+  if (req.query.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidArgument("query must not be empty");
+  }
+  if (req.k < 1 || req.k > kMaxK) {
+    return InvalidArgument("k must be between 1 and " + std::to_string(kMaxK));
+  }
+  // Compile the predicate per collection: scope (policy) ∧ request filters.
+  struct Compiled {
+    const crm::Collection* c;
+    const CollectionScope* scope;
+  };
+  std::map<std::string, Compiled, std::less<>> allowed;
+  for (const auto& scope : req.scopes) {
+    const crm::Collection* c = schema_->Find(scope.collection);
+    if (c == nullptr || !IsSearchable(*c)) continue;
+    const auto& wanted = req.filters.collections;
+    if (!wanted.empty() &&
+        std::find(wanted.begin(), wanted.end(), scope.collection) == wanted.end()) {
+      continue;
+    }
+    bool enforceable = true;
+    for (const auto& f : scope.rows) {
+      if (!IsChunkColumn(*c, f.field)) enforceable = false;
+    }
+    if (!enforceable) {
+      if (!req.filters.collections.empty()) {
+        return PermissionDenied("your access to " + scope.collection +
+                                " is restricted by a row filter that search cannot enforce");
+      }
+      continue;  // fail closed: leave the collection out
+    }
+    allowed.emplace(scope.collection, Compiled{c, &scope});
+  }
+  for (const auto& name : req.filters.collections) {
+    const crm::Collection* c = schema_->Find(name);
+    if (c == nullptr) return InvalidArgument("unknown collection '" + name + "'");
+    if (!IsSearchable(*c))
+      return InvalidArgument("collection '" + name + "' holds no text to search");
+    if (!allowed.count(name)) return PermissionDenied("you may not search " + name);
+  }
+  std::shared_ptr<Tenant> t = FindTenant(req.tenant);
+  SearchResponse resp;
+  resp.mode = req.mode;
+  if (t == nullptr || allowed.empty()) return resp;  // nothing the caller may see
+  auto [embedder, index] = t->Snapshot();
+  if (index == nullptr) {
+    return Unavailable("the search index of this tenant is being built; retry shortly");
+  }
+  if (req.mode == SearchMode::kVector && embedder == nullptr) {
+    return FailedPrecondition(
+        "vector search needs an embedding model, and this tenant's corpus is still too small to "
+        "train one; use mode 'lexical' or 'hybrid'");
+  }
+  ChunkPredicate pred;
+  for (const auto& [name, compiled] : allowed) {
+    const CollectionScope& s = *compiled.scope;
+    CollectionRule rule;
+    rule.collection = name;
+    rule.redact_from = s.redact_from;
+    for (const auto& mf : s.mask_fields) {
+      rule.masked_fields.push_back(mf);
+      if (IsTitleName(mf)) rule.mask_titles = true;
+    }
+    for (const auto& f : s.rows) {
+      RowTerm t;
+      t.column = f.field;
+      t.op = f.op;
+      for (const auto& v : f.values) {
+        if (std::holds_alternative<std::monostate>(v)) {
+          t.values.emplace_back(std::nullopt);
+        } else if (const auto* str = std::get_if<std::string>(&v)) {
+          t.values.emplace_back(*str);
+        } else {
+          t.values.emplace_back(std::string(1, '\0'));  // a non-string never equals a string
+        }
+      }
+      rule.rows.push_back(std::move(t));
+    }
+    pred.collections.push_back(std::move(rule));
+  }
+  pred.contact_ids = req.filters.contact_ids;
+  pred.account_ids = req.filters.account_ids;
+  pred.owner_ids = req.filters.owner_ids;
+  pred.regions = req.filters.regions;
+  pred.record_ids = req.filters.record_ids;
+  pred.from_ms = req.filters.from_ms;
+  pred.to_ms = req.filters.to_ms;
+  std::optional<BitmapFilter> filter = index->Select(pred);
+  HybridParams p;
+  p.k = req.k;
+  p.mode = embedder == nullptr ? SearchMode::kLexical : req.mode;
+  p.fusion = req.fusion;
+  p.mmr = req.mmr;
+  p.filter = filter ? &*filter : nullptr;
+  std::vector<float> qv;
+  if (p.mode != SearchMode::kLexical) {
+    RETURN_IF_ERROR(embedder->Embed(std::span<const std::string>(&req.query, 1), &qv));
+    resp.embedder = embedder->info().Key();
+  }
+  ASSIGN_OR_RETURN(resp.hits, index->Search(req.query, qv, p));
+  resp.mode = p.mode;
+  if (metrics_->search) {
+    metrics_->search->Observe(std::chrono::duration<double>(SteadyClock::now() - start).count());
+  }
+  return resp;
+}
+
+}  // namespace crmi::retrieval

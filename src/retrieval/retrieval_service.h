@@ -1,0 +1,175 @@
+// RetrievalService: the live semantic memory of crmi. It keeps one ChunkIndex per tenant in step
+// with the store, answers policy-scoped searches, and swaps embedding models without downtime.
+//
+// Refresh: the store announces every committed change (Store::SetChangeListener); the service
+// puts the (tenant, collection, id) on a bounded queue and one worker re-reads the record,
+// re-chunks it and re-embeds only passages whose text changed (others keep their vectors), then
+// replaces the record's chunks. When the queue is full the change is not dropped: the tenant is
+// marked for a full reconciliation, which the worker runs next. Freshness lag and queue depth are
+// metrics.
+//
+// Start-up: the worker builds every tenant's index from the store (the store is the truth; the
+// index is derived), so a restart resumes whatever was unfinished — including a model change
+// that was requested (a marker file) and not yet swapped in.
+//
+// Embedders: each tenant has its built-in model (trained on its own texts, stored under
+// <dir>/<tenant>/builtin.bin), trained automatically once the tenant's corpus is large enough
+// and retrained by Reindex. Until a tenant has a model its searches are lexical.
+//
+// Model change: Reindex(tenant) trains a new model and builds a new index in the background
+// while the old one keeps serving; changes arriving meanwhile are replayed into the new index,
+// then the tenant's state is swapped atomically.
+//
+// Policy: a search carries the caller's scopes — per collection, the PDP's row filter and field
+// obligations — and request filters; they become one predicate over chunk metadata evaluated
+// inside both indexes. A row filter on a field chunks do not carry cannot be enforced: that
+// collection is left out (or, when the caller asked for it by name, the search is refused).
+//
+// Thread-safety: all public methods are safe to call concurrently.
+#ifndef CRMI_RETRIEVAL_RETRIEVAL_SERVICE_H_
+#define CRMI_RETRIEVAL_RETRIEVAL_SERVICE_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "src/common/metrics.h"
+#include "src/common/status.h"
+#include "src/crm/schema.h"
+#include "src/retrieval/builtin_embedder.h"
+#include "src/retrieval/chunk_index.h"
+#include "src/store/store.h"
+
+namespace crmi::retrieval {
+
+struct RetrievalOptions {
+  std::string dir;  // <data-dir>/retrieval
+  ChunkOptions chunking;
+  BuiltinEmbedderOptions builtin;
+  HnswOptions hnsw;
+  size_t queue_capacity = 100000;
+  // A tenant's built-in model is trained once its corpus holds this many words.
+  size_t min_training_words = 2000;
+};
+
+// What the policy lets the caller see of one collection.
+struct CollectionScope {
+  std::string collection;
+  std::vector<store::FieldFilter> rows;         // the PDP's row filter (all must hold)
+  std::optional<crm::Sensitivity> redact_from;  // passages of this class or above are hidden
+  std::vector<std::string> mask_fields;         // passages of these fields are hidden
+};
+
+struct SearchFilters {
+  std::vector<std::string> collections;  // empty: every collection in scope
+  std::vector<std::string> contact_ids, account_ids, owner_ids, regions, record_ids;
+  std::optional<int64_t> from_ms, to_ms;  // [from, to) on the passage's time
+};
+
+struct SearchRequest {
+  std::string tenant;
+  std::string query;
+  size_t k = 10;
+  SearchMode mode = SearchMode::kHybrid;
+  Fusion fusion = Fusion::kWeighted;
+  bool mmr = false;
+  SearchFilters filters;
+  std::vector<CollectionScope> scopes;  // nothing outside these is ever returned
+};
+
+struct SearchResponse {
+  std::vector<Hit> hits;
+  std::string embedder;  // model@version used for the vector component ("" when lexical only)
+  SearchMode mode = SearchMode::kHybrid;  // what actually ran
+};
+
+struct TenantStats {
+  std::string tenant;
+  bool ready = false;
+  std::string embedder;
+  size_t chunks = 0, records = 0;
+  bool reindexing = false;
+  std::string last_error;
+};
+
+class RetrievalService {
+ public:
+  static constexpr size_t kMaxK = 1000;
+
+  // REQUIRES: store and schema outlive the service; `registry` may be null.
+  RetrievalService(store::Store* store, const crm::Schema* schema, RetrievalOptions options,
+                   metrics::Registry* registry);
+  ~RetrievalService();
+
+  // Registers with the store and starts the worker (which first builds every tenant's index).
+  Status Start();
+  // Stops the worker; pending changes are not lost (the next start rebuilds from the store).
+  void Stop();
+
+  // kInvalidArgument: empty query, k outside 1..kMaxK. kPermissionDenied: a collection asked for
+  // by name is outside the scopes or its row filter cannot be enforced. kUnavailable: the
+  // tenant's index is still being built. kFailedPrecondition: vector mode without a model yet.
+  Result<SearchResponse> Search(const SearchRequest& request);
+
+  // Trains a new built-in model for `tenant` and re-indexes in the background; the current index
+  // serves until the swap. kAlreadyExists when one is already running.
+  Status Reindex(const std::string& tenant);
+
+  // Waits until every change announced before the call has been applied (and no reindex runs).
+  // False on timeout.
+  bool WaitIdle(std::chrono::milliseconds timeout);
+
+  std::vector<TenantStats> Stats();
+
+ private:
+  struct Tenant;
+  struct Key {
+    std::string tenant, collection, id;
+    auto operator<=>(const Key&) const = default;
+  };
+  struct Pending {
+    Key key;
+    std::chrono::steady_clock::time_point since;
+  };
+  struct Metrics;
+
+  void OnChanges(const std::vector<store::RecordChange>& changes);
+  void WorkerLoop();
+  // Builds (or rebuilds) a tenant: model (load, or train when `retrain` or missing) and index.
+  Status BuildTenant(const std::string& tenant, bool retrain);
+  // Applies one record's current state to `t` (under t's apply lock).
+  Status ApplyRecord(Tenant& t, const std::string& collection, const std::string& id);
+  std::shared_ptr<Tenant> FindTenant(const std::string& tenant);
+  std::string TenantDir(const std::string& tenant) const;
+  void ReindexThread(std::string tenant);
+
+  store::Store* const store_;
+  const crm::Schema* const schema_;
+  const RetrievalOptions options_;
+  std::unique_ptr<Metrics> metrics_;
+
+  std::mutex mu_;                    // guards everything below
+  std::condition_variable cv_;       // work arrived / stop
+  std::condition_variable idle_cv_;  // queue drained
+  std::deque<Pending> queue_;
+  std::set<std::string> resync_;  // tenants whose changes overflowed the queue
+  bool stopping_ = false;
+  bool busy_ = false;  // the worker holds popped work
+  uint64_t enqueued_ = 0, applied_ = 0;
+  std::map<std::string, std::shared_ptr<Tenant>> tenants_;
+  std::set<std::string> reindexing_;
+  std::thread worker_;
+  std::vector<std::thread> reindexers_;
+};
+
+}  // namespace crmi::retrieval
+
+#endif  // CRMI_RETRIEVAL_RETRIEVAL_SERVICE_H_

@@ -1,0 +1,646 @@
+// Text analysis, chunking, BM25, the hybrid chunk index (against brute-force oracles) and the
+// live retrieval service over a real SQLite store: refresh, deletes, tenant isolation, policy
+// scopes, bad requests, concurrent writers and searchers, and a model swap under load.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "src/crm/record_service.h"
+#include "src/retrieval/bm25_index.h"
+#include "src/retrieval/builtin_embedder.h"
+#include "src/retrieval/chunk_index.h"
+#include "src/retrieval/chunker.h"
+#include "src/retrieval/retrieval_service.h"
+#include "src/retrieval/text.h"
+#include "tests/test_util.h"
+
+namespace crmi::retrieval {
+namespace {
+
+// --- text -------------------------------------------------------------------------------
+
+TEST(TextTest, WordsKeepOffsetsAndUtf8) {
+  auto w = Words("Hello, Müller! 東京 x-42");
+  ASSERT_EQ(w.size(), 5u);
+  EXPECT_EQ(w[0].text, "hello");
+  EXPECT_EQ(w[1].text, "müller");  // multi-byte letters stay in the word (not lower-cased)
+  EXPECT_EQ(w[2].text, "東京");
+  EXPECT_EQ(w[3].text, "x");
+  EXPECT_EQ(w[4].text, "42");
+  EXPECT_EQ(std::string("Hello, Müller! 東京 x-42").substr(w[1].start, w[1].end - w[1].start),
+            "Müller");
+}
+
+TEST(TextTest, TermsDropStopWordsAndStem) {
+  EXPECT_EQ(TermTexts("The renewals of the mortgages were renewed"),
+            (std::vector<std::string>{"renew", "mortgag", "renew"}));
+  EXPECT_TRUE(TermTexts("the of and").empty());
+  // Over-long tokens (hashes, base64) are dropped rather than indexed.
+  EXPECT_TRUE(TermTexts(std::string(100, 'a')).empty());
+}
+
+// --- chunking ---------------------------------------------------------------------------
+
+TEST(ChunkerTest, WindowsCoverEveryWordWithOverlapAndSentenceEnds) {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "Sentence number " + std::to_string(i) + " is here. ";
+  ChunkOptions o;
+  o.max_words = 40;
+  o.overlap_words = 8;
+  auto windows = SplitText(text, o);
+  ASSERT_GT(windows.size(), 10u);
+  EXPECT_EQ(windows.front().first, 0u);
+  EXPECT_EQ(windows.back().second, text.size() - 1);  // the trailing space is not a word
+  for (size_t i = 0; i < windows.size(); ++i) {
+    auto [s, e] = windows[i];
+    const std::string piece = text.substr(s, e - s);
+    EXPECT_LE(Words(piece).size(), 40u * 2) << piece;  // words here are "number", digits...
+    EXPECT_LE(std::count(piece.begin(), piece.end(), ' ') + 1, 40);
+    if (i + 1 < windows.size()) {
+      EXPECT_EQ(piece.back(), '.') << "window " << i << " does not end a sentence";
+      EXPECT_LT(windows[i + 1].first, e)
+          << "windows " << i << " and " << i + 1 << " do not overlap";
+    }
+  }
+  EXPECT_TRUE(SplitText("   \n ", o).empty());
+}
+
+TEST(ChunkerTest, RecordChunksCarryMetadataTitleAndSensitivity) {
+  const crm::Schema& schema = crm::Schema::Default();
+  store::StoredRecord r;
+  r.id = "act_1";
+  r.version = 3;
+  r.updated_at = "2026-01-01T00:00:00.000Z";
+  r.doc = R"({"parent_type":"contacts","parent_id":"con_9","channel":"email",)"
+          R"("occurred_at":"2026-02-03T04:05:06.000Z","subject":"Card declined",)"
+          R"("body":"My card was declined at the store.","owner_id":"adv-1","region":"eu"})";
+  auto chunks = ChunkRecord(*schema.Find("activities"), "t1", r);
+  ASSERT_TRUE(chunks.ok()) << chunks.status().ToString();
+  ASSERT_EQ(chunks->size(), 1u);
+  const Chunk& c = (*chunks)[0];
+  EXPECT_EQ(c.field, "body");
+  EXPECT_EQ(c.title, "Card declined");
+  EXPECT_EQ(c.text, "My card was declined at the store.");
+  EXPECT_EQ(c.start, 0u);
+  EXPECT_EQ(c.meta.tenant, "t1");
+  EXPECT_EQ(c.meta.collection, "activities");
+  EXPECT_EQ(c.meta.record_id, "act_1");
+  EXPECT_EQ(c.meta.contact_id, "con_9");  // from the parent
+  EXPECT_EQ(c.meta.owner_id, "adv-1");
+  EXPECT_EQ(c.meta.region, "eu");
+  EXPECT_EQ(c.meta.sensitivity, crm::Sensitivity::kConfidential);
+  EXPECT_EQ(c.meta.time_ms, 1770091506000);  // occurred_at, not updated_at
+  EXPECT_EQ(c.meta.record_version, 3);
+  EXPECT_EQ(c.IndexedText(), "Card declined\nMy card was declined at the store.");
+  EXPECT_EQ(c.content_hash.size(), 64u);
+
+  // No body: the title alone is the passage. No text at all: no chunks.
+  r.doc = R"({"parent_type":"contacts","parent_id":"con_9","channel":"call",)"
+          R"("occurred_at":"2026-02-03T04:05:06.000Z","subject":"Callback requested"})";
+  chunks = ChunkRecord(*schema.Find("activities"), "t1", r);
+  ASSERT_TRUE(chunks.ok());
+  ASSERT_EQ(chunks->size(), 1u);
+  EXPECT_EQ((*chunks)[0].field, "subject");
+  EXPECT_EQ((*chunks)[0].text, "Callback requested");
+  EXPECT_TRUE((*chunks)[0].title.empty());
+  r.doc = R"({"parent_type":"contacts","parent_id":"con_9","channel":"call",)"
+          R"("occurred_at":"2026-02-03T04:05:06.000Z"})";
+  chunks = ChunkRecord(*schema.Find("activities"), "t1", r);
+  ASSERT_TRUE(chunks.ok());
+  EXPECT_TRUE(chunks->empty());
+  EXPECT_FALSE(IsSearchable(*schema.Find("contacts")));
+  r.doc = "[1]";
+  EXPECT_FALSE(ChunkRecord(*schema.Find("activities"), "t1", r).ok());
+}
+
+// --- BM25 -------------------------------------------------------------------------------
+
+TEST(Bm25Test, RanksFiltersRemovesAndCompacts) {
+  Bm25Index idx;
+  ASSERT_TRUE(idx.Add(0, TermTexts("refund refund refund for the broken lamp")).ok());
+  ASSERT_TRUE(idx.Add(1, TermTexts("refund policy overview with many other words here")).ok());
+  ASSERT_TRUE(idx.Add(2, TermTexts("shipping times to Europe")).ok());
+  auto hits = idx.Search(TermTexts("refunds"), 10);
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].id, 0u);  // more occurrences, shorter document
+  EXPECT_GT(hits[0].score, hits[1].score);
+
+  BitmapFilter only1(3);
+  only1.Allow(1);
+  hits = idx.Search(TermTexts("refund"), 10, &only1);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].id, 1u);
+
+  EXPECT_EQ(idx.Add(0, {"x"}).code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE(idx.Remove(0).ok());
+  EXPECT_EQ(idx.Remove(0).code(), StatusCode::kNotFound);
+  EXPECT_EQ(idx.Add(0, {"x"}).code(), StatusCode::kAlreadyExists);  // labels are never reused
+  hits = idx.Search(TermTexts("refund"), 10);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].id, 1u);
+  const size_t before = idx.postings();
+  idx.Compact();
+  EXPECT_LT(idx.postings(), before);
+  hits = idx.Search(TermTexts("refund"), 10);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].id, 1u);
+  EXPECT_TRUE(idx.Search({}, 10).empty());
+  EXPECT_TRUE(idx.Search(TermTexts("unknownword"), 10).empty());
+}
+
+// --- chunk index: filters inside the search, against oracles -------------------------------
+
+struct Corpus {
+  std::vector<Chunk> chunks;
+  std::vector<float> vectors;
+};
+
+Corpus RandomCorpus(size_t n, size_t dim, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const std::vector<std::string> words = {"refund",   "card",    "mortgage", "delivery", "invoice",
+                                          "password", "upgrade", "cancel",   "fee",      "branch"};
+  Corpus c;
+  std::normal_distribution<float> g;
+  for (size_t i = 0; i < n; ++i) {
+    Chunk ch;
+    ch.field = i % 5 == 0 ? "description" : "body";
+    ch.text = words[rng() % words.size()] + " " + words[rng() % words.size()] + " " +
+              words[rng() % words.size()];
+    ch.meta.collection = i % 3 == 0 ? "cases" : "activities";
+    ch.meta.record_id = "r" + std::to_string(i);
+    ch.meta.owner_id = "own" + std::to_string(rng() % 7);
+    ch.meta.region = rng() % 2 ? "eu" : "us";
+    if (rng() % 4 == 0) ch.meta.region.clear();  // some chunks have no region (null)
+    ch.meta.contact_id = "con" + std::to_string(rng() % 20);
+    ch.meta.sensitivity =
+        rng() % 4 == 0 ? crm::Sensitivity::kRestricted : crm::Sensitivity::kConfidential;
+    ch.meta.time_ms = static_cast<int64_t>(rng() % 1000);
+    c.chunks.push_back(ch);
+    std::vector<float> v(dim);
+    for (float& x : v) x = g(rng);
+    Normalize(v);
+    c.vectors.insert(c.vectors.end(), v.begin(), v.end());
+  }
+  return c;
+}
+
+bool OracleAllows(const ChunkPredicate& p, const Chunk& c) {
+  const CollectionRule* rule = nullptr;
+  for (const auto& r : p.collections) {
+    if (r.collection == c.meta.collection) rule = &r;
+  }
+  if (rule == nullptr) return false;
+  if (rule->redact_from && c.meta.sensitivity >= *rule->redact_from) return false;
+  for (const auto& f : rule->masked_fields) {
+    if (f == c.field) return false;
+  }
+  for (const auto& t : rule->rows) {
+    const std::string& v = t.column == "owner_id" ? c.meta.owner_id : c.meta.region;
+    auto eq = [&](const std::optional<std::string>& x) {
+      return x ? !v.empty() && v == *x : v.empty();
+    };
+    bool ok = false;
+    switch (t.op) {
+      case store::FieldFilter::Op::kEq:
+        ok = eq(t.values[0]);
+        break;
+      case store::FieldFilter::Op::kNe:
+        ok = !v.empty() && !eq(t.values[0]);
+        break;
+      case store::FieldFilter::Op::kIn:
+        ok = !v.empty() && std::any_of(t.values.begin(), t.values.end(), eq);
+        break;
+      case store::FieldFilter::Op::kNotIn:
+        ok = v.empty() || std::none_of(t.values.begin(), t.values.end(), eq);
+        break;
+    }
+    if (!ok) return false;
+  }
+  if (!p.contact_ids.empty() && std::find(p.contact_ids.begin(), p.contact_ids.end(),
+                                          c.meta.contact_id) == p.contact_ids.end()) {
+    return false;
+  }
+  if (p.from_ms && c.meta.time_ms < *p.from_ms) return false;
+  if (p.to_ms && c.meta.time_ms >= *p.to_ms) return false;
+  return true;
+}
+
+TEST(ChunkIndexTest, FilteredSearchEqualsOracleAndNeverLeaks) {
+  constexpr size_t kDim = 16, kN = 3000;
+  Corpus corpus = RandomCorpus(kN, kDim, 7);
+  ChunkIndex index(kDim);
+  for (size_t i = 0; i < kN; ++i) {
+    ASSERT_TRUE(index
+                    .ReplaceRecord(corpus.chunks[i].meta.collection,
+                                   corpus.chunks[i].meta.record_id, {corpus.chunks[i]},
+                                   std::span<const float>(corpus.vectors).subspan(i * kDim, kDim))
+                    .ok());
+  }
+  ASSERT_EQ(index.size(), kN);
+  std::mt19937_64 rng(11);
+  for (int trial = 0; trial < 60; ++trial) {
+    ChunkPredicate p;
+    CollectionRule cases{"cases"}, acts{"activities"};
+    if (trial % 2) acts.redact_from = crm::Sensitivity::kRestricted;
+    if (trial % 3 == 0) cases.masked_fields = {"description"};
+    const int sel = trial % 4;
+    RowTerm t;
+    t.column = sel < 2 ? "owner_id" : "region";
+    t.op = static_cast<store::FieldFilter::Op>(trial % 4);
+    t.values = {sel < 2 ? std::optional<std::string>("own" + std::to_string(rng() % 7))
+                        : std::optional<std::string>("eu")};
+    if (trial % 5 == 0) t.values.push_back(std::nullopt);
+    if (t.op == store::FieldFilter::Op::kEq || t.op == store::FieldFilter::Op::kNe) {
+      t.values.resize(1);
+    }
+    acts.rows.push_back(t);
+    p.collections = {cases, acts};
+    if (trial % 7 == 0) p.contact_ids = {"con1", "con2"};
+    if (trial % 6 == 0) {
+      p.from_ms = 100;
+      p.to_ms = 300 + trial;
+    }
+    std::set<uint64_t> oracle;
+    for (size_t i = 0; i < kN; ++i) {
+      if (OracleAllows(p, corpus.chunks[i])) oracle.insert(i);
+    }
+    auto filter = index.Select(p);
+    ASSERT_TRUE(filter.has_value());
+    std::set<uint64_t> selected;
+    filter->ForEachAllowed([&](uint64_t id) { selected.insert(id); });
+    ASSERT_EQ(selected, oracle) << "trial " << trial;
+
+    // Every mode returns only allowed chunks, k of them when k exist; vector results equal the
+    // exact scan's when the planner scans (checked by forcing both plans).
+    std::vector<float> q(corpus.vectors.begin() + (trial % kN) * kDim,
+                         corpus.vectors.begin() + (trial % kN + 1) * kDim);
+    for (SearchMode mode : {SearchMode::kVector, SearchMode::kLexical, SearchMode::kHybrid}) {
+      HybridParams hp;
+      hp.k = 10;
+      hp.mode = mode;
+      hp.filter = &*filter;
+      auto hits = index.Search("refund card", q, hp);
+      ASSERT_TRUE(hits.ok());
+      for (const auto& h : *hits) {
+        ASSERT_TRUE(oracle.count(h.chunk->label)) << "leaked label " << h.chunk->label;
+      }
+      if (mode == SearchMode::kVector) {
+        EXPECT_EQ(hits->size(), std::min<size_t>(10, oracle.size()));
+        hp.strategy = SearchParams::Strategy::kScan;
+        auto exact = index.Search("", q, hp);
+        ASSERT_TRUE(exact.ok());
+        std::set<uint64_t> a, b;
+        for (const auto& h : *hits) a.insert(h.chunk->label);
+        for (const auto& h : *exact) b.insert(h.chunk->label);
+        size_t common = 0;
+        for (uint64_t l : a) common += b.count(l);
+        EXPECT_GE(common, b.size() * 9 / 10) << "trial " << trial;
+      }
+    }
+  }
+  // Nothing restricted: no filter at all.
+  ChunkPredicate all;
+  all.collections = {{"cases"}, {"activities"}};
+  EXPECT_FALSE(index.Select(all).has_value());
+  // Unknown row-filter column: fail closed.
+  ChunkPredicate bad;
+  bad.collections = {{"cases"}};
+  bad.collections[0].rows.push_back({"consent.marketing", store::FieldFilter::Op::kEq, {"true"}});
+  auto none = index.Select(bad);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->AllowedCount(), 0u);
+}
+
+TEST(ChunkIndexTest, ReplacedAndRemovedChunksAreNeverReturned) {
+  constexpr size_t kDim = 8;
+  ChunkIndex index(kDim);
+  Corpus c = RandomCorpus(50, kDim, 3);
+  for (size_t i = 0; i < 50; ++i) {
+    c.chunks[i].text = "shared words plus token" + std::to_string(i);
+    ASSERT_TRUE(index
+                    .ReplaceRecord("cases", "r" + std::to_string(i), {c.chunks[i]},
+                                   std::span<const float>(c.vectors).subspan(i * kDim, kDim))
+                    .ok());
+  }
+  // Remove every even record; replace every odd one's text.
+  for (size_t i = 0; i < 50; ++i) {
+    if (i % 2 == 0) {
+      ASSERT_TRUE(index.ReplaceRecord("cases", "r" + std::to_string(i), {}, {}).ok());
+    } else {
+      Chunk ch = c.chunks[i];
+      ch.text = "shared words plus replaced" + std::to_string(i);
+      ASSERT_TRUE(index
+                      .ReplaceRecord("cases", "r" + std::to_string(i), {ch},
+                                     std::span<const float>(c.vectors).subspan(i * kDim, kDim))
+                      .ok());
+    }
+  }
+  EXPECT_EQ(index.size(), 25u);
+  EXPECT_EQ(index.records(), 25u);
+  std::vector<float> q(c.vectors.begin(), c.vectors.begin() + kDim);
+  for (SearchMode mode : {SearchMode::kVector, SearchMode::kLexical, SearchMode::kHybrid}) {
+    HybridParams hp;
+    hp.k = 100;
+    hp.mode = mode;
+    auto hits = index.Search("shared words token0 token1", q, hp);
+    ASSERT_TRUE(hits.ok());
+    EXPECT_EQ(hits->size(), 25u) << SearchModeName(mode);  // fewer than k exist: all of them
+    for (const auto& h : *hits) {
+      const int n = std::stoi(h.chunk->chunk.meta.record_id.substr(1));
+      EXPECT_EQ(n % 2, 1);
+      EXPECT_NE(h.chunk->chunk.text.find("replaced"), std::string::npos);
+    }
+  }
+  // Bad input changes nothing.
+  EXPECT_EQ(index.ReplaceRecord("cases", "r1", {c.chunks[1]}, {}).code(),
+            StatusCode::kInvalidArgument);
+  std::vector<float> nan(kDim, std::nanf(""));
+  EXPECT_EQ(index.ReplaceRecord("cases", "r1", {c.chunks[1]}, nan).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(index.size(), 25u);
+  HybridParams zero;
+  zero.k = 0;
+  EXPECT_EQ(index.Search("x", q, zero).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(ChunkIndexTest, SnippetsAreBoundedWholeWordsAroundTheQuery) {
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "filler ";
+  text += "the refund was issued to your card yesterday ";
+  for (int i = 0; i < 200; ++i) text += "more ";
+  const std::string s = MakeSnippet(text, "refund card", 120);
+  EXPECT_NE(s.find("refund was issued to your card"), std::string::npos) << s;
+  EXPECT_LE(s.size(), 120u + 6);  // plus the two ellipses
+  EXPECT_EQ(MakeSnippet("short", "x"), "short");
+}
+
+// --- the live service over a real store ----------------------------------------------------
+
+class RetrievalServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::TempDir("retrieval");
+    store_ = test::OpenTestStore(dir_);
+    records_ =
+        std::make_unique<crm::RecordService>(store_.get(), &crm::Schema::Default(), Clock::Real());
+  }
+  void TearDown() override {
+    if (service_) service_->Stop();
+    service_.reset();
+    (void)store_->Close();
+    std::filesystem::remove_all(dir_);
+  }
+  void StartService(size_t min_training_words = 300) {
+    RetrievalOptions o;
+    o.dir = dir_ + "/retrieval";
+    o.min_training_words = min_training_words;
+    o.builtin.dim = 32;
+    o.builtin.epochs = 5;
+    o.builtin.buckets = 20000;
+    service_ =
+        std::make_unique<RetrievalService>(store_.get(), &crm::Schema::Default(), o, nullptr);
+    ASSERT_TRUE(service_->Start().ok());
+    ASSERT_TRUE(service_->WaitIdle(std::chrono::seconds(60)));
+  }
+  std::string Create(const std::string& tenant, const std::string& collection,
+                     const std::string& body) {
+    auto r = records_->Create(*crm::Schema::Default().Find(collection), tenant, body);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->id : "";
+  }
+  std::string Article(const std::string& title, const std::string& body,
+                      const std::string& owner = "") {
+    std::string j = R"({"title":")" + title + R"(","body":")" + body + "\"";
+    if (!owner.empty()) j += R"(,"owner_id":")" + owner + "\"";
+    return j + "}";
+  }
+  // Knowledge articles with enough words to train a model.
+  void SeedKnowledge(const std::string& tenant, int n) {
+    const char* topics[] = {"refund of a damaged parcel", "mortgage renewal options",
+                            "password reset steps", "card declined abroad",
+                            "delivery delays in winter"};
+    for (int i = 0; i < n; ++i) {
+      std::string topic = topics[i % 5];
+      std::string body;
+      for (int j = 0; j < 6; ++j) body += "This article explains " + topic + " for customers. ";
+      Create(tenant, "knowledge", Article("Guide " + std::to_string(i) + ": " + topic, body));
+    }
+  }
+  SearchRequest Request(const std::string& tenant, const std::string& query) {
+    SearchRequest r;
+    r.tenant = tenant;
+    r.query = query;
+    for (const auto& c : SearchableCollections(crm::Schema::Default())) {
+      r.scopes.push_back({c});
+    }
+    return r;
+  }
+  std::set<std::string> Ids(const SearchResponse& r) {
+    std::set<std::string> out;
+    for (const auto& h : r.hits) out.insert(h.chunk->chunk.meta.record_id);
+    return out;
+  }
+
+  std::string dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<crm::RecordService> records_;
+  std::unique_ptr<RetrievalService> service_;
+};
+
+TEST_F(RetrievalServiceTest, IndexesAtStartRefreshesOnWritesAndIsolatesTenants) {
+  SeedKnowledge("acme", 20);
+  const std::string other =
+      Create("globex", "knowledge", Article("Globex secret", "globexonly refund instructions"));
+  StartService();
+  auto r = service_->Search(Request("acme", "mortgage renewal"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_FALSE(r->hits.empty());
+  EXPECT_EQ(r->mode, SearchMode::kHybrid);
+  EXPECT_NE(r->embedder.find("crmi-builtin@"), std::string::npos);
+  EXPECT_NE(r->hits[0].chunk->chunk.title.find("mortgage"), std::string::npos);
+  ASSERT_TRUE(r->hits[0].vector.has_value());
+  ASSERT_TRUE(r->hits[0].lexical.has_value());
+
+  // Another tenant's passages never come back, whatever the query.
+  r = service_->Search(Request("acme", "globexonly refund instructions"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(Ids(*r).count(other));
+  r = service_->Search(Request("globex", "globexonly"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(Ids(*r), std::set<std::string>{other});
+
+  // Create, update, delete: visible after the refresh, the old text gone.
+  const std::string id = Create("acme", "knowledge", Article("Zebra policy", "zanzibar tariffs"));
+  ASSERT_TRUE(service_->WaitIdle(std::chrono::seconds(10)));
+  SearchRequest lex = Request("acme", "zanzibar");
+  lex.mode = SearchMode::kLexical;
+  r = service_->Search(lex);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(Ids(*r), std::set<std::string>{id});
+  ASSERT_TRUE(records_
+                  ->Patch(*crm::Schema::Default().Find("knowledge"), "acme", id,
+                          R"({"body":"quokka tariffs"})", std::nullopt)
+                  .ok());
+  ASSERT_TRUE(service_->WaitIdle(std::chrono::seconds(10)));
+  EXPECT_TRUE(service_->Search(lex)->hits.empty());
+  lex.query = "quokka";
+  EXPECT_EQ(Ids(*service_->Search(lex)), std::set<std::string>{id});
+  ASSERT_TRUE(
+      records_->Delete(*crm::Schema::Default().Find("knowledge"), "acme", id, std::nullopt).ok());
+  ASSERT_TRUE(service_->WaitIdle(std::chrono::seconds(10)));
+  EXPECT_TRUE(service_->Search(lex)->hits.empty());
+}
+
+TEST_F(RetrievalServiceTest, ScopesFromThePolicyAreEnforcedInsideTheSearch) {
+  SeedKnowledge("acme", 12);
+  // Cases of two owners, confidential text (cases.description is confidential).
+  std::set<std::string> mine;
+  for (int i = 0; i < 30; ++i) {
+    const std::string owner = i % 3 == 0 ? "adv-1" : "adv-2";
+    const std::string id = Create(
+        "acme", "cases",
+        R"({"subject":"Lost card","description":"customer lost the travel card","owner_id":")" +
+            owner + R"(","region":"eu"})");
+    if (owner == "adv-1") mine.insert(id);
+  }
+  StartService();
+  SearchRequest req = Request("acme", "lost travel card");
+  req.k = 100;
+  req.scopes.clear();
+  CollectionScope cases{"cases"};
+  cases.rows.push_back({"owner_id", store::FieldFilter::Op::kEq, {std::string("adv-1")}});
+  req.scopes.push_back(cases);
+  req.scopes.push_back({"knowledge"});
+  for (SearchMode mode : {SearchMode::kHybrid, SearchMode::kVector, SearchMode::kLexical}) {
+    req.mode = mode;
+    auto r = service_->Search(req);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    std::set<std::string> cases_seen;
+    for (const auto& h : r->hits) {
+      if (h.chunk->chunk.meta.collection == "cases")
+        cases_seen.insert(h.chunk->chunk.meta.record_id);
+    }
+    EXPECT_EQ(cases_seen, mine) << SearchModeName(mode);  // all 10 of mine, none of the others
+  }
+  // Redaction by class: confidential passages disappear for a caller that may not read them.
+  req.scopes[0].redact_from = crm::Sensitivity::kConfidential;
+  req.mode = SearchMode::kHybrid;
+  auto r = service_->Search(req);
+  ASSERT_TRUE(r.ok());
+  for (const auto& h : r->hits) EXPECT_NE(h.chunk->chunk.meta.collection, "cases");
+  // A row filter search cannot enforce: the collection is left out, or refused when named.
+  req.scopes[0] = {"cases"};
+  req.scopes[0].rows.push_back({"status", store::FieldFilter::Op::kEq, {std::string("new")}});
+  r = service_->Search(req);
+  ASSERT_TRUE(r.ok());
+  for (const auto& h : r->hits) EXPECT_NE(h.chunk->chunk.meta.collection, "cases");
+  req.filters.collections = {"cases"};
+  EXPECT_EQ(service_->Search(req).status().code(), StatusCode::kPermissionDenied);
+  // Collections outside the scopes: refused when named, absent otherwise.
+  req.scopes = {{"knowledge"}};
+  EXPECT_EQ(service_->Search(req).status().code(), StatusCode::kPermissionDenied);
+  req.filters.collections = {"contacts"};
+  EXPECT_EQ(service_->Search(req).status().code(), StatusCode::kInvalidArgument);
+  req.filters.collections.clear();
+  req.scopes.clear();
+  r = service_->Search(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->hits.empty());
+}
+
+TEST_F(RetrievalServiceTest, BadRequestsAndSmallTenantsWithoutAModel) {
+  Create("tiny", "knowledge", Article("One article", "too few words to train on"));
+  StartService(/*min_training_words=*/100000);
+  SearchRequest req = Request("tiny", "article");
+  auto r = service_->Search(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->mode, SearchMode::kLexical);  // hybrid degrades to lexical without a model
+  EXPECT_EQ(r->hits.size(), 1u);
+  req.mode = SearchMode::kVector;
+  EXPECT_EQ(service_->Search(req).status().code(), StatusCode::kFailedPrecondition);
+  req.mode = SearchMode::kHybrid;
+  req.k = 0;
+  EXPECT_EQ(service_->Search(req).status().code(), StatusCode::kInvalidArgument);
+  req.k = RetrievalService::kMaxK + 1;
+  EXPECT_EQ(service_->Search(req).status().code(), StatusCode::kInvalidArgument);
+  req.k = 10;
+  req.query = "  ";
+  EXPECT_EQ(service_->Search(req).status().code(), StatusCode::kInvalidArgument);
+  // A tenant nobody wrote to yet: no hits, no error.
+  EXPECT_TRUE(service_->Search(Request("nobody", "x"))->hits.empty());
+}
+
+TEST_F(RetrievalServiceTest, ConcurrentWritersAndSearchersThenAModelSwapUnderLoad) {
+  SeedKnowledge("acme", 20);
+  StartService();
+  const std::string before = service_->Search(Request("acme", "refund"))->embedder;
+  std::atomic<bool> stop{false};
+  std::atomic<int> searches{0}, failures{0};
+  std::vector<std::thread> searchers;
+  for (int t = 0; t < 3; ++t) {
+    searchers.emplace_back([&] {
+      while (!stop) {
+        auto r = service_->Search(Request("acme", "refund damaged parcel"));
+        if (!r.ok() || r->hits.empty()) ++failures;
+        ++searches;
+      }
+    });
+  }
+  std::vector<std::string> created;
+  for (int i = 0; i < 60; ++i) {
+    created.push_back(Create(
+        "acme", "knowledge",
+        Article("Walrus " + std::to_string(i), "walrus" + std::to_string(i) + " handling notes")));
+  }
+  // Changes the corpus, so the retrained model (same seed) gets a new version.
+  ASSERT_TRUE(service_->Reindex("acme").ok());
+  EXPECT_EQ(service_->Reindex("acme").code(), StatusCode::kAlreadyExists);
+  for (int i = 60; i < 80; ++i) {  // written while the new index is being built
+    created.push_back(Create(
+        "acme", "knowledge",
+        Article("Walrus " + std::to_string(i), "walrus" + std::to_string(i) + " handling notes")));
+  }
+  ASSERT_TRUE(service_->WaitIdle(std::chrono::seconds(120)));
+  stop = true;
+  for (auto& t : searchers) t.join();
+  EXPECT_EQ(failures.load(), 0) << "of " << searches.load() << " searches";
+  EXPECT_GT(searches.load(), 10);
+  const std::string after = service_->Search(Request("acme", "refund"))->embedder;
+  EXPECT_NE(before, after);
+  // Every record written before, during and after the swap is findable.
+  for (size_t i = 0; i < created.size(); ++i) {
+    SearchRequest req = Request("acme", "walrus" + std::to_string(i));
+    req.mode = SearchMode::kLexical;
+    auto r = service_->Search(req);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(Ids(*r), std::set<std::string>{created[i]}) << i;
+  }
+  auto stats = service_->Stats();
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_TRUE(stats[0].ready);
+  EXPECT_EQ(stats[0].records, 100u);
+  EXPECT_EQ(stats[0].embedder, after);
+}
+
+TEST_F(RetrievalServiceTest, RestartRebuildsFromTheStoreAndKeepsTheModel) {
+  SeedKnowledge("acme", 20);
+  StartService();
+  const std::string model = service_->Search(Request("acme", "refund"))->embedder;
+  service_->Stop();
+  service_.reset();
+  // Written while the service is down: the next start picks it up.
+  const std::string id = Create("acme", "knowledge", Article("Okapi", "okapi sightings"));
+  StartService();
+  SearchRequest req = Request("acme", "okapi");
+  auto r = service_->Search(req);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(Ids(*r).count(id), 1u);
+  EXPECT_EQ(r->embedder, model);  // loaded, not retrained
+}
+
+}  // namespace
+}  // namespace crmi::retrieval
