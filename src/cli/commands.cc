@@ -263,6 +263,12 @@ int RunServe(const ServeConfig& config) {
   crm::RecordService records(store->get(), &crm::Schema::Default(), Clock::Real());
   retrieval::RetrievalOptions ro;
   ro.dir = (std::filesystem::path(config.data_dir) / "retrieval").string();
+  ro.min_training_words = static_cast<size_t>(config.retrieval_min_training_words);
+  ro.builtin.dim = static_cast<int>(config.retrieval_dim);
+  ro.builtin.epochs = static_cast<int>(config.retrieval_epochs);
+  ro.chunking.max_words = static_cast<size_t>(config.retrieval_chunk_words);
+  ro.chunking.overlap_words = static_cast<size_t>(config.retrieval_chunk_overlap);
+  ro.queue_capacity = static_cast<size_t>(config.retrieval_queue_capacity);
   retrieval::RetrievalService retrieval(store->get(), &crm::Schema::Default(), ro, &registry);
   s = retrieval.Start();  // indexes are built in the background; search answers 503 until then
   if (!s.ok()) return fail(s);

@@ -64,6 +64,14 @@ struct ServeConfig {
   // [policy]
   std::string policy_file;  // empty: <data-dir>/policy.yaml
   bool policy_watch = true;
+  // [retrieval]
+  int64_t retrieval_min_training_words = 2000;
+  int64_t retrieval_dim = 128;
+  int64_t retrieval_epochs = 10;
+  int64_t retrieval_chunk_words = 200;
+  int64_t retrieval_chunk_overlap = 30;
+  int64_t retrieval_queue_capacity = 100000;
+
   // [audit]
   int64_t audit_checkpoint_every = 1000;
   int64_t audit_checkpoint_seconds = 10;

@@ -239,6 +239,16 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Int(at, "audit.", "checkpoint_every", &c->audit_checkpoint_every));
   RETURN_IF_ERROR(r.Int(at, "audit.", "checkpoint_seconds", &c->audit_checkpoint_seconds));
 
+  r.Table("retrieval");
+  const toml::table* rett = root.get_as<toml::table>("retrieval");
+  const toml::table& rt = rett ? *rett : empty;
+  RETURN_IF_ERROR(r.Int(rt, "retrieval.", "min_training_words", &c->retrieval_min_training_words));
+  RETURN_IF_ERROR(r.Int(rt, "retrieval.", "embedding_dim", &c->retrieval_dim));
+  RETURN_IF_ERROR(r.Int(rt, "retrieval.", "training_epochs", &c->retrieval_epochs));
+  RETURN_IF_ERROR(r.Int(rt, "retrieval.", "chunk_words", &c->retrieval_chunk_words));
+  RETURN_IF_ERROR(r.Int(rt, "retrieval.", "chunk_overlap", &c->retrieval_chunk_overlap));
+  RETURN_IF_ERROR(r.Int(rt, "retrieval.", "queue_capacity", &c->retrieval_queue_capacity));
+
   r.Table("tls");
   const toml::table* tlst = root.get_as<toml::table>("tls");
   const toml::table& tt = tlst ? *tlst : empty;
@@ -286,6 +296,23 @@ Status ValidateServeConfig(const ServeConfig& c) {
     if (!parsed.ok()) {
       return InvalidArgument("auth zones." + zone + ": " + parsed.status().message());
     }
+  }
+  if (!in(c.retrieval_min_training_words, 1, 1'000'000'000)) {
+    return InvalidArgument("retrieval min_training_words must be 1..1000000000");
+  }
+  if (!in(c.retrieval_dim, 8, 1024))
+    return InvalidArgument("retrieval embedding_dim must be 8..1024");
+  if (!in(c.retrieval_epochs, 1, 100)) {
+    return InvalidArgument("retrieval training_epochs must be 1..100");
+  }
+  if (!in(c.retrieval_chunk_words, 8, 10'000)) {
+    return InvalidArgument("retrieval chunk_words must be 8..10000");
+  }
+  if (!in(c.retrieval_chunk_overlap, 0, c.retrieval_chunk_words / 2)) {
+    return InvalidArgument("retrieval chunk_overlap must be 0..chunk_words/2");
+  }
+  if (!in(c.retrieval_queue_capacity, 1, 100'000'000)) {
+    return InvalidArgument("retrieval queue_capacity must be 1..100000000");
   }
   if (!in(c.audit_checkpoint_every, 1, 1'000'000)) {
     return InvalidArgument("audit checkpoint_every must be 1..1000000");
