@@ -40,6 +40,8 @@
 #include "src/http/filters/request_id.h"
 #include "src/http/routes.h"
 #include "src/http/server.h"
+#include "src/retrieval/embedding_cache.h"
+#include "src/retrieval/openai_embedder.h"
 #include "src/retrieval/retrieval_service.h"
 #include "src/store/sqlite/sqlite_store.h"
 #include "src/trust/api_keys.h"
@@ -269,6 +271,25 @@ int RunServe(const ServeConfig& config) {
   ro.chunking.max_words = static_cast<size_t>(config.retrieval_chunk_words);
   ro.chunking.overlap_words = static_cast<size_t>(config.retrieval_chunk_overlap);
   ro.queue_capacity = static_cast<size_t>(config.retrieval_queue_capacity);
+  if (config.retrieval_embedder == "openai") {
+    retrieval::OpenAiEmbedderOptions oo;
+    oo.base_url = config.openai_base_url;
+    oo.model = config.openai_model;
+    oo.version = config.openai_version;
+    oo.dim = static_cast<size_t>(config.openai_dim);
+    oo.batch = static_cast<size_t>(config.openai_batch);
+    oo.timeout_ms = static_cast<int>(config.openai_timeout_ms);
+    if (const char* key = std::getenv(config.openai_api_key_env.c_str())) oo.api_key = key;
+    auto remote = retrieval::OpenAiEmbedder::Create(std::move(oo));
+    if (!remote.ok()) return fail(remote.status().WithContext("embeddings service"));
+    ro.shared_embedder = std::make_shared<retrieval::CachedEmbedder>(
+        std::shared_ptr<retrieval::Embedder>(std::move(*remote)),
+        static_cast<size_t>(config.embedding_cache_entries));
+    log::Info("embeddings from an OpenAI-compatible service",
+              log::Fields()
+                  .Add("model", ro.shared_embedder->info().Key())
+                  .Add("url", config.openai_base_url));
+  }
   retrieval::RetrievalService retrieval(store->get(), &crm::Schema::Default(), ro, &registry);
   s = retrieval.Start();  // indexes are built in the background; search answers 503 until then
   if (!s.ok()) return fail(s);

@@ -71,6 +71,15 @@ struct ServeConfig {
   int64_t retrieval_chunk_words = 200;
   int64_t retrieval_chunk_overlap = 30;
   int64_t retrieval_queue_capacity = 100000;
+  std::string retrieval_embedder = "builtin";  // or "openai"
+  std::string openai_base_url;                 // [retrieval.openai]
+  std::string openai_model;
+  std::string openai_api_key_env = "CRMI_EMBEDDINGS_API_KEY";  // the key itself never in a file
+  std::string openai_version = "1";
+  int64_t openai_dim = 0;
+  int64_t openai_batch = 64;
+  int64_t openai_timeout_ms = 10000;
+  int64_t embedding_cache_entries = 200000;
 
   // [audit]
   int64_t audit_checkpoint_every = 1000;

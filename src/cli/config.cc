@@ -91,6 +91,15 @@ class Reader {
         }
         for (const auto& [k2, v2] : *v.as_table()) {
           const std::string full = key + "." + std::string(k2.str());
+          if (v2.is_table() && known_tables_.count(full)) {  // a declared sub-section
+            for (const auto& [k3, v3] : *v2.as_table()) {
+              const std::string full3 = full + "." + std::string(k3.str());
+              if (!known_.count(full3)) {
+                return InvalidArgument("config: unknown key " + Where(v3, full3));
+              }
+            }
+            continue;
+          }
           if (!known_.count(full)) return InvalidArgument("config: unknown key " + Where(v2, full));
         }
       } else if (!known_.count(key)) {
@@ -248,6 +257,18 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "chunk_words", &c->retrieval_chunk_words));
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "chunk_overlap", &c->retrieval_chunk_overlap));
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "queue_capacity", &c->retrieval_queue_capacity));
+  RETURN_IF_ERROR(r.Str(rt, "retrieval.", "embedder", &c->retrieval_embedder));
+  RETURN_IF_ERROR(r.Int(rt, "retrieval.", "cache_entries", &c->embedding_cache_entries));
+  r.Table("retrieval.openai");
+  const toml::table* oait = rt.get_as<toml::table>("openai");
+  const toml::table& ot = oait ? *oait : empty;
+  RETURN_IF_ERROR(r.Str(ot, "retrieval.openai.", "base_url", &c->openai_base_url));
+  RETURN_IF_ERROR(r.Str(ot, "retrieval.openai.", "model", &c->openai_model));
+  RETURN_IF_ERROR(r.Str(ot, "retrieval.openai.", "api_key_env", &c->openai_api_key_env));
+  RETURN_IF_ERROR(r.Str(ot, "retrieval.openai.", "version", &c->openai_version));
+  RETURN_IF_ERROR(r.Int(ot, "retrieval.openai.", "dim", &c->openai_dim));
+  RETURN_IF_ERROR(r.Int(ot, "retrieval.openai.", "batch", &c->openai_batch));
+  RETURN_IF_ERROR(r.Int(ot, "retrieval.openai.", "timeout_ms", &c->openai_timeout_ms));
 
   r.Table("tls");
   const toml::table* tlst = root.get_as<toml::table>("tls");
@@ -310,6 +331,22 @@ Status ValidateServeConfig(const ServeConfig& c) {
   }
   if (!in(c.retrieval_chunk_overlap, 0, c.retrieval_chunk_words / 2)) {
     return InvalidArgument("retrieval chunk_overlap must be 0..chunk_words/2");
+  }
+  if (c.retrieval_embedder != "builtin" && c.retrieval_embedder != "openai") {
+    return InvalidArgument("retrieval embedder must be 'builtin' or 'openai'");
+  }
+  if (c.retrieval_embedder == "openai" && (c.openai_base_url.empty() || c.openai_model.empty())) {
+    return InvalidArgument(
+        "retrieval embedder 'openai' needs [retrieval.openai] base_url and model");
+  }
+  if (!in(c.openai_dim, 0, 65536)) return InvalidArgument("retrieval.openai dim must be 0..65536");
+  if (!in(c.openai_batch, 1, 2048))
+    return InvalidArgument("retrieval.openai batch must be 1..2048");
+  if (!in(c.openai_timeout_ms, 1, 600'000)) {
+    return InvalidArgument("retrieval.openai timeout_ms must be 1..600000");
+  }
+  if (!in(c.embedding_cache_entries, 0, 100'000'000)) {
+    return InvalidArgument("retrieval cache_entries must be 0..100000000");
   }
   if (!in(c.retrieval_queue_capacity, 1, 100'000'000)) {
     return InvalidArgument("retrieval queue_capacity must be 1..100000000");

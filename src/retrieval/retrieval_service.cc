@@ -20,6 +20,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 constexpr size_t kListPage = 1000;
+constexpr auto kRetryAfter = std::chrono::seconds(1);
 
 // Row filters on these fields can be evaluated on chunks (ChunkIndex columns). contact_id and
 // account_id only where they are the record's own fields: an activity's contact comes from its
@@ -148,6 +149,17 @@ void RetrievalService::Stop() {
   for (auto& t : threads) t.join();
 }
 
+void RetrievalService::RetryBuild(const std::string& tenant, const Status& error) {
+  log::Error("retrieval index build failed; retrying",
+             log::Fields().Add("tenant", tenant).Add("error", error.ToString()));
+  if (auto t = FindTenant(tenant)) {
+    std::lock_guard lock(t->state_mu);
+    t->last_error = error.ToString();
+  }
+  std::lock_guard lock(mu_);
+  resync_retry_[tenant] = SteadyClock::now() + 5 * kRetryAfter;
+}
+
 void RetrievalService::OnChanges(const std::vector<store::RecordChange>& changes) {
   const auto now = SteadyClock::now();
   {
@@ -186,8 +198,30 @@ void RetrievalService::WorkerLoop() {
     std::string resync;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty() || !resync_.empty(); });
+      auto due = [&] {
+        const auto now = SteadyClock::now();
+        return (!retry_.empty() && retry_.front().first <= now) ||
+               (!resync_retry_.empty() && resync_retry_.begin()->second <= now);
+      };
+      // Wakes for work, or at least every 200 ms to look at retries that came due.
+      cv_.wait_for(lock, std::chrono::milliseconds(200),
+                   [&] { return stopping_ || !queue_.empty() || !resync_.empty() || due(); });
       if (stopping_) return;
+      const auto now = SteadyClock::now();
+      while (!retry_.empty() && retry_.front().first <= now) {
+        queue_.push_back(std::move(retry_.front().second));
+        retry_.pop_front();
+        ++enqueued_;
+      }
+      for (auto it = resync_retry_.begin(); it != resync_retry_.end();) {
+        if (it->second <= now) {
+          resync_.insert(it->first);
+          it = resync_retry_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      if (queue_.empty() && resync_.empty()) continue;
       if (!resync_.empty()) {
         resync = *resync_.begin();
         resync_.erase(resync_.begin());
@@ -202,10 +236,7 @@ void RetrievalService::WorkerLoop() {
     }
     if (!resync.empty()) {
       Status s = BuildTenant(resync, /*retrain=*/false);
-      if (!s.ok()) {
-        log::Error("retrieval index build failed",
-                   log::Fields().Add("tenant", resync).Add("error", s.ToString()));
-      }
+      if (!s.ok()) RetryBuild(resync, s);
     }
     // Coalesce: a record changed several times in the batch is indexed once.
     std::set<Key> seen;
@@ -215,21 +246,23 @@ void RetrievalService::WorkerLoop() {
       if (t == nullptr) {
         // A tenant's first record: build it (trains nothing until its corpus is large enough).
         Status s = BuildTenant(p.key.tenant, false);
-        if (!s.ok()) {
-          log::Error("retrieval index build failed",
-                     log::Fields().Add("tenant", p.key.tenant).Add("error", s.ToString()));
-        }
+        if (!s.ok()) RetryBuild(p.key.tenant, s);
         continue;
       }
       Status s = ApplyRecord(*t, p.key.collection, p.key.id);
       if (!s.ok()) {
-        std::lock_guard lock(t->state_mu);
-        t->last_error = s.ToString();
+        {
+          std::lock_guard state(t->state_mu);
+          t->last_error = s.ToString();
+        }
         log::Warn("retrieval refresh failed", log::Fields()
                                                   .Add("tenant", p.key.tenant)
                                                   .Add("collection", p.key.collection)
                                                   .Add("id", p.key.id)
                                                   .Add("error", s.ToString()));
+        // Never lose a change: try again (an embedding service may be down for a while).
+        std::lock_guard lock(mu_);
+        retry_.emplace_back(SteadyClock::now() + kRetryAfter, p);
       }
     }
     const auto now = SteadyClock::now();
@@ -244,7 +277,8 @@ void RetrievalService::WorkerLoop() {
       std::shared_ptr<Tenant> t = FindTenant(p.key.tenant);
       if (t == nullptr) continue;
       std::lock_guard lock(t->state_mu);
-      if (t->embedder == nullptr && t->words_seen >= options_.min_training_words) {
+      if (t->embedder == nullptr && options_.shared_embedder == nullptr &&
+          t->words_seen >= options_.min_training_words) {
         to_train.insert(t->name);
       }
     }
@@ -377,8 +411,8 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
   const std::string model_path = TenantDir(name) + "/builtin.bin";
   const std::string marker = TenantDir(name) + "/reindex.pending";
   const bool pending = std::filesystem::exists(marker, ec);
-  std::shared_ptr<Embedder> embedder;
-  if (!retrain && !pending) {
+  std::shared_ptr<Embedder> embedder = options_.shared_embedder;
+  if (embedder == nullptr && !retrain && !pending) {
     auto loaded = BuiltinEmbedder::Load(model_path);
     if (loaded.ok()) {
       embedder = std::move(*loaded);
@@ -480,7 +514,8 @@ bool RetrievalService::WaitIdle(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   const uint64_t target = enqueued_;
   return idle_cv_.wait_for(lock, timeout, [&] {
-    return stopping_ || (applied_ >= target && !busy_ && resync_.empty() && reindexing_.empty());
+    return stopping_ || (applied_ >= target && !busy_ && queue_.empty() && resync_.empty() &&
+                         reindexing_.empty() && retry_.empty() && resync_retry_.empty());
   });
 }
 

@@ -12,7 +12,8 @@
 // index is derived), so a restart resumes whatever was unfinished — including a model change
 // that was requested (a marker file) and not yet swapped in.
 //
-// Embedders: each tenant has its built-in model (trained on its own texts, stored under
+// Embedders: with a shared (remote) embedder configured, every tenant uses it. Otherwise each
+// tenant has its built-in model (trained on its own texts, stored under
 // <dir>/<tenant>/builtin.bin), trained automatically once the tenant's corpus is large enough
 // and retrained by Reindex. Until a tenant has a model its searches are lexical.
 //
@@ -58,6 +59,9 @@ struct RetrievalOptions {
   size_t queue_capacity = 100000;
   // A tenant's built-in model is trained once its corpus holds this many words.
   size_t min_training_words = 2000;
+  // When set, every tenant embeds with this model (an OpenAI-compatible service behind the
+  // content cache) instead of a built-in one; nothing is trained.
+  std::shared_ptr<Embedder> shared_embedder;
 };
 
 // What the policy lets the caller see of one collection.
@@ -142,6 +146,7 @@ class RetrievalService {
   struct Metrics;
 
   void OnChanges(const std::vector<store::RecordChange>& changes);
+  void RetryBuild(const std::string& tenant, const Status& error);
   void WorkerLoop();
   // Builds (or rebuilds) a tenant: model (load, or train when `retrain` or missing) and index.
   Status BuildTenant(const std::string& tenant, bool retrain);
@@ -161,6 +166,9 @@ class RetrievalService {
   std::condition_variable idle_cv_;  // queue drained
   std::deque<Pending> queue_;
   std::set<std::string> resync_;  // tenants whose changes overflowed the queue
+  // Changes and builds that failed (a remote embedder down), tried again when due.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, Pending>> retry_;
+  std::map<std::string, std::chrono::steady_clock::time_point> resync_retry_;
   bool stopping_ = false;
   bool busy_ = false;  // the worker holds popped work
   uint64_t enqueued_ = 0, applied_ = 0;
