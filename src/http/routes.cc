@@ -95,6 +95,13 @@ std::vector<Route> BuildRoutes(App* app) {
           .Do(bind(&h::Customer360)),
       // Search over the tenant's passages; scopes come from per-collection decisions.
       R(POST, "/v1/search", "search", "search", "query").Accepts(kJson).Do(bind(&h::Search)),
+      R(POST, "/v1/feedback", "search.feedback", "search", "feedback")
+          .Accepts(kJson)
+          .Do(bind(&h::SearchFeedback)),
+      R(GET, "/v1/admin/retrieval", "retrieval.status", "retrieval", "read")
+          .Do(bind(&h::RetrievalStatus)),
+      R(POST, "/v1/admin/retrieval:reindex", "retrieval.reindex", "retrieval", "reindex")
+          .Do(bind(&h::Reindex)),
       // Records of any collection. Import returns no records, so max_rows holds trivially.
       R(POST, "/v1/{collection}:import", "records.import", "{collection}", "import")
           .Accepts(kImport)

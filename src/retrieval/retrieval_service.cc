@@ -6,12 +6,16 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <unordered_map>
 
 #include "src/common/crypto.h"
+#include "src/common/json_text.h"
 #include "src/common/log.h"
 #include "src/retrieval/text.h"
 
@@ -21,6 +25,7 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 constexpr size_t kListPage = 1000;
 constexpr auto kRetryAfter = std::chrono::seconds(1);
+constexpr size_t kSamplesPerTenant = 256;
 
 // Row filters on these fields can be evaluated on chunks (ChunkIndex columns). contact_id and
 // account_id only where they are the record's own fields: an activity's contact comes from its
@@ -33,6 +38,12 @@ bool IsChunkColumn(const crm::Collection& c, std::string_view field) {
 bool IsTitleName(std::string_view f) { return f == "title" || f == "subject" || f == "name"; }
 
 }  // namespace
+
+struct RetrievalService::Sample {
+  std::vector<float> query;
+  ChunkPredicate predicate;
+  size_t k = 10;
+};
 
 struct RetrievalService::Tenant {
   std::string name;
@@ -48,6 +59,11 @@ struct RetrievalService::Tenant {
   bool recording = false;
   std::set<std::pair<std::string, std::string>> changed_during_reindex;
   size_t words_seen = 0;  // of indexed passages; triggers the first training
+  // Recent vector queries with their predicates, for the recall monitor.
+  std::mutex samples_mu;
+  std::vector<Sample> samples;
+  size_t next_sample = 0;
+  double recall = -1;  // last measured recall@k of the vector component; -1: not yet
 
   std::pair<std::shared_ptr<Embedder>, std::shared_ptr<ChunkIndex>> Snapshot() {
     std::lock_guard lock(state_mu);
@@ -64,6 +80,9 @@ struct RetrievalService::Metrics {
   prometheus::Counter* overflow = nullptr;
   prometheus::Counter* swaps = nullptr;
   prometheus::Histogram* search = nullptr;
+  prometheus::Counter* feedback_used = nullptr;
+  prometheus::Counter* feedback_not_useful = nullptr;
+  prometheus::Family<prometheus::Gauge>* recall_family = nullptr;
 
   explicit Metrics(metrics::Registry* r) {
     if (r == nullptr) return;
@@ -103,6 +122,18 @@ struct RetrievalService::Metrics {
                   .Help("Search latency inside the retrieval service")
                   .Register(r->prom())
                   .Add({}, metrics::LatencyBuckets());
+    auto& fb = prometheus::BuildCounter()
+                   .Name("crmi_retrieval_feedback_total")
+                   .Help("Feedback on search hits, by label")
+                   .Register(r->prom());
+    feedback_used = &fb.Add({{"label", "used"}});
+    feedback_not_useful = &fb.Add({{"label", "not_useful"}});
+    recall_family = &prometheus::BuildGauge()
+                         .Name("crmi_retrieval_recall")
+                         .Help(
+                             "Recall@k of the vector index on a sample of live queries, "
+                             "measured against an exact scan of the same allowed set")
+                         .Register(r->prom());
   }
 };
 
@@ -129,6 +160,9 @@ Status RetrievalService::Start() {
     for (const auto& t : tenants) resync_.insert(t);
   }
   worker_ = std::thread([this] { WorkerLoop(); });
+  if (options_.recall_monitor_interval.count() > 0) {
+    monitor_ = std::thread([this] { MonitorLoop(); });
+  }
   return Status::Ok();
 }
 
@@ -140,7 +174,9 @@ void RetrievalService::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  monitor_cv_.notify_all();
   if (worker_.joinable()) worker_.join();
+  if (monitor_.joinable()) monitor_.join();
   std::vector<std::thread> threads;
   {
     std::lock_guard lock(mu_);
@@ -538,20 +574,14 @@ std::vector<TenantStats> RetrievalService::Stats() {
     s.records = t->index ? t->index->records() : 0;
     s.reindexing = running.count(t->name) > 0;
     s.last_error = t->last_error;
+    s.recall = t->recall;
     out.push_back(std::move(s));
   }
   return out;
 }
 
-Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
-  const auto start = SteadyClock::now();
-  if (req.query.find_first_not_of(" \t\r\n") == std::string::npos) {
-    return InvalidArgument("query must not be empty");
-  }
-  if (req.k < 1 || req.k > kMaxK) {
-    return InvalidArgument("k must be between 1 and " + std::to_string(kMaxK));
-  }
-  // Compile the predicate per collection: scope (policy) ∧ request filters.
+Result<ChunkPredicate> RetrievalService::CompilePredicate(const SearchRequest& req) const {
+  // Scope (policy) ∧ request filters, per collection.
   struct Compiled {
     const crm::Collection* c;
     const CollectionScope* scope;
@@ -581,22 +611,10 @@ Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
   for (const auto& name : req.filters.collections) {
     const crm::Collection* c = schema_->Find(name);
     if (c == nullptr) return InvalidArgument("unknown collection '" + name + "'");
-    if (!IsSearchable(*c))
+    if (!IsSearchable(*c)) {
       return InvalidArgument("collection '" + name + "' holds no text to search");
+    }
     if (!allowed.count(name)) return PermissionDenied("you may not search " + name);
-  }
-  std::shared_ptr<Tenant> t = FindTenant(req.tenant);
-  SearchResponse resp;
-  resp.mode = req.mode;
-  if (t == nullptr || allowed.empty()) return resp;  // nothing the caller may see
-  auto [embedder, index] = t->Snapshot();
-  if (index == nullptr) {
-    return Unavailable("the search index of this tenant is being built; retry shortly");
-  }
-  if (req.mode == SearchMode::kVector && embedder == nullptr) {
-    return FailedPrecondition(
-        "vector search needs an embedding model, and this tenant's corpus is still too small to "
-        "train one; use mode 'lexical' or 'hybrid'");
   }
   ChunkPredicate pred;
   for (const auto& [name, compiled] : allowed) {
@@ -632,6 +650,31 @@ Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
   pred.record_ids = req.filters.record_ids;
   pred.from_ms = req.filters.from_ms;
   pred.to_ms = req.filters.to_ms;
+  return pred;
+}
+
+Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
+  const auto start = SteadyClock::now();
+  if (req.query.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidArgument("query must not be empty");
+  }
+  if (req.k < 1 || req.k > kMaxK) {
+    return InvalidArgument("k must be between 1 and " + std::to_string(kMaxK));
+  }
+  ASSIGN_OR_RETURN(ChunkPredicate pred, CompilePredicate(req));
+  std::shared_ptr<Tenant> t = FindTenant(req.tenant);
+  SearchResponse resp;
+  resp.mode = req.mode;
+  if (t == nullptr || pred.collections.empty()) return resp;  // nothing the caller may see
+  auto [embedder, index] = t->Snapshot();
+  if (index == nullptr) {
+    return Unavailable("the search index of this tenant is being built; retry shortly");
+  }
+  if (req.mode == SearchMode::kVector && embedder == nullptr) {
+    return FailedPrecondition(
+        "vector search needs an embedding model, and this tenant's corpus is still too small to "
+        "train one; use mode 'lexical' or 'hybrid'");
+  }
   std::optional<BitmapFilter> filter = index->Select(pred);
   HybridParams p;
   p.k = req.k;
@@ -646,10 +689,140 @@ Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
   }
   ASSIGN_OR_RETURN(resp.hits, index->Search(req.query, qv, p));
   resp.mode = p.mode;
+  if (!qv.empty()) {
+    // Kept for the recall monitor, which re-runs a sample of live queries exactly.
+    std::lock_guard lock(t->samples_mu);
+    Sample sample{std::move(qv), std::move(pred), req.k};
+    if (t->samples.size() < kSamplesPerTenant) {
+      t->samples.push_back(std::move(sample));
+    } else {
+      t->samples[t->next_sample++ % kSamplesPerTenant] = std::move(sample);
+    }
+  }
   if (metrics_->search) {
     metrics_->search->Observe(std::chrono::duration<double>(SteadyClock::now() - start).count());
   }
   return resp;
+}
+
+Status RetrievalService::RecordFeedback(const SearchRequest& scope, const Feedback& f) {
+  if (f.hit_id.empty() || f.hit_id.size() > 512) return InvalidArgument("hit_id is required");
+  if (f.label != "used" && f.label != "not_useful") {
+    return InvalidArgument("label must be 'used' or 'not_useful'");
+  }
+  if (f.query.size() > 4096) return InvalidArgument("query is longer than 4096 bytes");
+  // hit_id is "<record id>:<field>:<start>" as search returned it.
+  const size_t a = f.hit_id.find(':');
+  const size_t b = f.hit_id.rfind(':');
+  if (a == std::string::npos || a == b) return InvalidArgument("hit_id is not a search hit id");
+  const std::string record = f.hit_id.substr(0, a);
+  const std::string field = f.hit_id.substr(a + 1, b - a - 1);
+  const std::string start = f.hit_id.substr(b + 1);
+  ASSIGN_OR_RETURN(ChunkPredicate pred, CompilePredicate(scope));
+  pred.record_ids = {record};
+  std::shared_ptr<Tenant> t = FindTenant(scope.tenant);
+  auto index = t ? t->Snapshot().second : nullptr;
+  bool visible = false;
+  if (index != nullptr && !pred.collections.empty()) {
+    std::optional<BitmapFilter> allowed = index->Select(pred);
+    for (const auto& c : pred.collections) {
+      for (const auto& ic : index->ChunksOf(c.collection, record)) {
+        if (ic->chunk.field == field && std::to_string(ic->chunk.start) == start &&
+            (!allowed || allowed->Allows(ic->label))) {
+          visible = true;
+        }
+      }
+    }
+  }
+  // A hit the caller could not have seen does not exist for it.
+  if (!visible) return NotFound("no search hit '" + f.hit_id + "' visible to you");
+  std::string line = JsonObject()
+                         .Add("time", f.time)
+                         .Add("tenant", scope.tenant)
+                         .Add("principal", f.principal)
+                         .Add("query", f.query)
+                         .Add("hit_id", f.hit_id)
+                         .Add("label", f.label)
+                         .Finish();
+  line += "\n";
+  std::lock_guard lock(feedback_mu_);
+  const std::string path = TenantDir(scope.tenant) + "/feedback.jsonl";
+  std::error_code ec;
+  std::filesystem::create_directories(TenantDir(scope.tenant), ec);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd < 0) return Unavailable("cannot open the feedback log");
+  const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) &&
+                  ::fdatasync(fd) == 0;
+  ::close(fd);
+  if (!ok) return Unavailable("cannot write the feedback log");
+  if (metrics_->feedback_used && f.label == "used") metrics_->feedback_used->Increment();
+  if (metrics_->feedback_not_useful && f.label == "not_useful") {
+    metrics_->feedback_not_useful->Increment();
+  }
+  return Status::Ok();
+}
+
+void RetrievalService::MonitorRecall() {
+  std::vector<std::shared_ptr<Tenant>> tenants;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [n, t] : tenants_) tenants.push_back(t);
+  }
+  for (const auto& t : tenants) {
+    std::vector<Sample> samples;
+    {
+      std::lock_guard lock(t->samples_mu);
+      samples = t->samples;
+    }
+    auto index = t->Snapshot().second;
+    if (samples.empty() || index == nullptr || index->vector_index() == nullptr) continue;
+    // A sample of at most 32, spread over the ring.
+    const size_t step = std::max<size_t>(1, samples.size() / 32);
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < samples.size(); i += step) {
+      const Sample& s = samples[i];
+      if (s.query.size() != index->dim()) continue;  // from before a model swap
+      std::optional<BitmapFilter> filter = index->Select(s.predicate);
+      SearchParams sp;
+      // As the hybrid search runs its vector component.
+      sp.k = std::max<size_t>(4 * s.k, 50);
+      sp.ef = std::max<size_t>(64, sp.k);
+      sp.filter = filter ? &*filter : nullptr;
+      auto live = index->vector_index()->Search(s.query, sp);
+      sp.strategy = SearchParams::Strategy::kScan;
+      auto exact = index->vector_index()->Search(s.query, sp);
+      if (!live.ok() || !exact.ok()) continue;
+      const size_t k = std::min(s.k, exact->size());
+      if (k == 0) continue;
+      std::set<uint64_t> truth;
+      for (size_t j = 0; j < k; ++j) truth.insert((*exact)[j].id);
+      size_t found = 0;
+      for (size_t j = 0; j < std::min(k, live->size()); ++j) found += truth.count((*live)[j].id);
+      sum += static_cast<double>(found) / static_cast<double>(k);
+      ++n;
+    }
+    if (n == 0) continue;
+    const double recall = sum / static_cast<double>(n);
+    {
+      std::lock_guard lock(t->state_mu);
+      t->recall = recall;
+    }
+    if (metrics_->recall_family) {
+      metrics_->recall_family->Add({{"tenant", t->name}}).Set(recall);
+    }
+  }
+}
+
+void RetrievalService::MonitorLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    monitor_cv_.wait_for(lock, options_.recall_monitor_interval, [&] { return stopping_; });
+    if (stopping_) return;
+    lock.unlock();
+    MonitorRecall();
+    lock.lock();
+  }
 }
 
 }  // namespace crmi::retrieval

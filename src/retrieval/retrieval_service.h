@@ -62,6 +62,8 @@ struct RetrievalOptions {
   // When set, every tenant embeds with this model (an OpenAI-compatible service behind the
   // content cache) instead of a built-in one; nothing is trained.
   std::shared_ptr<Embedder> shared_embedder;
+  // How often the recall monitor samples live queries; 0 turns it off.
+  std::chrono::milliseconds recall_monitor_interval{std::chrono::seconds(60)};
 };
 
 // What the policy lets the caller see of one collection.
@@ -95,6 +97,15 @@ struct SearchResponse {
   SearchMode mode = SearchMode::kHybrid;  // what actually ran
 };
 
+// Feedback on one search hit, stored for later evaluation (<dir>/<tenant>/feedback.jsonl).
+struct Feedback {
+  std::string hit_id;  // as search returned it
+  std::string label;   // "used" or "not_useful"
+  std::string query;
+  std::string principal;
+  std::string time;  // RFC 3339
+};
+
 struct TenantStats {
   std::string tenant;
   bool ready = false;
@@ -102,6 +113,7 @@ struct TenantStats {
   size_t chunks = 0, records = 0;
   bool reindexing = false;
   std::string last_error;
+  double recall = -1;  // last measured by the monitor; -1: not yet
 };
 
 class RetrievalService {
@@ -133,8 +145,18 @@ class RetrievalService {
 
   std::vector<TenantStats> Stats();
 
+  // Stores feedback on a hit the caller can see under `scope` (its tenant and scopes; query and
+  // k are ignored). kNotFound for a hit it cannot see; kInvalidArgument for a bad label or id.
+  Status RecordFeedback(const SearchRequest& scope, const Feedback& feedback);
+
+  // Re-runs a sample of recent vector queries exactly (a scan of the same allowed set) and
+  // publishes recall@k per tenant (crmi_retrieval_recall). Runs every
+  // options.recall_monitor_interval in the background; callable directly (tests).
+  void MonitorRecall();
+
  private:
   struct Tenant;
+  struct Sample;
   struct Key {
     std::string tenant, collection, id;
     auto operator<=>(const Key&) const = default;
@@ -155,6 +177,8 @@ class RetrievalService {
   std::shared_ptr<Tenant> FindTenant(const std::string& tenant);
   std::string TenantDir(const std::string& tenant) const;
   void ReindexThread(std::string tenant);
+  void MonitorLoop();
+  Result<ChunkPredicate> CompilePredicate(const SearchRequest& req) const;
 
   store::Store* const store_;
   const crm::Schema* const schema_;
@@ -175,6 +199,9 @@ class RetrievalService {
   std::map<std::string, std::shared_ptr<Tenant>> tenants_;
   std::set<std::string> reindexing_;
   std::thread worker_;
+  std::thread monitor_;
+  std::condition_variable monitor_cv_;
+  std::mutex feedback_mu_;
   std::vector<std::thread> reindexers_;
 };
 

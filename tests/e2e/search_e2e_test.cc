@@ -232,5 +232,39 @@ TEST_F(SearchE2ETest, AWriteIsSearchableWithinASecond) {
             std::string::npos);
 }
 
+TEST_F(SearchE2ETest, FeedbackAndAdministration) {
+  auto r = Post("/v1/search", R"({"query":"card declined abroad","k":1})", *admin_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string hit = JsonField(r.body, "id");
+  auto fb =
+      Post("/v1/feedback", R"({"hit_id":")" + hit + R"(","label":"used","query":"card"})", *admin_);
+  EXPECT_EQ(fb.status, 201) << fb.body;
+  fb = Post("/v1/feedback", R"({"hit_id":")" + hit + R"(","label":"great"})", *admin_);
+  EXPECT_EQ(fb.status, 400) << fb.body;
+  fb = Post("/v1/feedback", R"({"hit_id":"kno_nope:body:0","label":"used"})", *admin_);
+  EXPECT_EQ(fb.status, 404) << fb.body;
+  // Another tenant cannot even learn that the hit exists.
+  const std::string other = MintToken(*dir_, "root", "shop", "admin");
+  fb = Post("/v1/feedback", R"({"hit_id":")" + hit + R"(","label":"used"})", other);
+  EXPECT_EQ(fb.status, 404) << fb.body;
+
+  auto st = Fetch(server_->port(), "GET", "/v1/admin/retrieval", "",
+                  {{"Authorization", "Bearer " + *admin_}});
+  ASSERT_EQ(st.status, 200) << st.body;
+  EXPECT_EQ(JsonField(st.body, "ready"), "true");
+  EXPECT_EQ(JsonField(st.body, "embedder").rfind("crmi-builtin@", 0), 0u) << st.body;
+  const std::string adv = MintToken(*dir_, "adv-1", "bank", "advisor");
+  st = Fetch(server_->port(), "GET", "/v1/admin/retrieval", "",
+             {{"Authorization", "Bearer " + adv}});
+  EXPECT_EQ(st.status, 403) << st.body;
+  auto re = Post("/v1/admin/retrieval:reindex", "", *admin_);
+  EXPECT_EQ(re.status, 202) << re.body;
+  // Searches keep being answered while the new index is built.
+  for (int i = 0; i < 20; ++i) {
+    auto s = Post("/v1/search", R"({"query":"refund","k":3})", *admin_);
+    ASSERT_EQ(s.status, 200) << s.body;
+  }
+}
+
 }  // namespace
 }  // namespace crmi::test

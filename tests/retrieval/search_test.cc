@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "src/common/crypto.h"
 #include "src/crm/record_service.h"
 #include "src/retrieval/bm25_index.h"
 #include "src/retrieval/builtin_embedder.h"
@@ -640,6 +641,56 @@ TEST_F(RetrievalServiceTest, RestartRebuildsFromTheStoreAndKeepsTheModel) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(Ids(*r).count(id), 1u);
   EXPECT_EQ(r->embedder, model);  // loaded, not retrained
+}
+
+TEST_F(RetrievalServiceTest, FeedbackIsStoredForVisibleHitsAndRecallIsMonitored) {
+  SeedKnowledge("acme", 20);
+  const std::string theirs = Create(
+      "acme", "cases", R"({"subject":"Lost card","description":"lost card","owner_id":"adv-2"})");
+  StartService();
+  auto r = service_->Search(Request("acme", "password reset"));
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->hits.empty());
+  const Chunk& c = r->hits[0].chunk->chunk;
+  const std::string hit = c.meta.record_id + ":" + c.field + ":" + std::to_string(c.start);
+  SearchRequest scope = Request("acme", "");
+  Feedback f{hit, "used", "password reset", "adv-1", "2026-11-24T10:00:00.000Z"};
+  ASSERT_TRUE(service_->RecordFeedback(scope, f).ok());
+  f.label = "not_useful";
+  ASSERT_TRUE(service_->RecordFeedback(scope, f).ok());
+  f.label = "meh";
+  EXPECT_EQ(service_->RecordFeedback(scope, f).code(), StatusCode::kInvalidArgument);
+  f.label = "used";
+  f.hit_id = "nonsense";
+  EXPECT_EQ(service_->RecordFeedback(scope, f).code(), StatusCode::kInvalidArgument);
+  f.hit_id = theirs + ":description:0";
+  EXPECT_TRUE(service_->RecordFeedback(scope, f).ok());  // visible without restrictions
+  // ...but not to someone whose row filter hides it (404, as if it did not exist).
+  SearchRequest narrow = scope;
+  for (auto& sc : narrow.scopes) {
+    if (sc.collection == "cases") {
+      sc.rows.push_back({"owner_id", store::FieldFilter::Op::kEq, {std::string("adv-1")}});
+    }
+  }
+  EXPECT_EQ(service_->RecordFeedback(narrow, f).code(), StatusCode::kNotFound);
+  narrow.tenant = "globex";
+  f.hit_id = hit;
+  EXPECT_EQ(service_->RecordFeedback(narrow, f).code(), StatusCode::kNotFound);
+  const std::string log =
+      test::ReadFile(dir_ + "/retrieval/t-" + crypto::HexEncode("acme") + "/feedback.jsonl");
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 3);
+  EXPECT_NE(log.find("\"label\":\"not_useful\""), std::string::npos);
+  EXPECT_NE(log.find("\"principal\":\"adv-1\""), std::string::npos);
+
+  // The monitor compares the live vector search with an exact scan of the same allowed set.
+  EXPECT_EQ(service_->Stats()[0].recall, -1);
+  for (const char* q : {"refund parcel", "mortgage", "card abroad", "winter delivery"}) {
+    SearchRequest req = Request("acme", q);
+    req.mode = SearchMode::kVector;
+    ASSERT_TRUE(service_->Search(req).ok());
+  }
+  service_->MonitorRecall();
+  EXPECT_GE(service_->Stats()[0].recall, 0.95);
 }
 
 }  // namespace

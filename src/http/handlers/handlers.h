@@ -20,6 +20,9 @@ void Customer360(App& app, RequestContext& ctx);
 
 // Retrieval.
 void Search(App& app, RequestContext& ctx);
+void SearchFeedback(App& app, RequestContext& ctx);
+void RetrievalStatus(App& app, RequestContext& ctx);
+void Reindex(App& app, RequestContext& ctx);
 
 void Whoami(App& app, RequestContext& ctx);
 void GetPolicies(App& app, RequestContext& ctx);

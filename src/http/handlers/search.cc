@@ -154,6 +154,23 @@ std::string HitJson(const r::Hit& h, std::string_view query) {
   return o.Finish();
 }
 
+// What the policy lets this caller see, collection by collection ("list" decisions).
+std::vector<r::CollectionScope> ScopesOf(const App& app, const RequestContext& ctx) {
+  std::vector<r::CollectionScope> scopes;
+  if (ctx.security.authorizer == nullptr) return scopes;
+  for (const auto& name : r::SearchableCollections(*app.schema)) {
+    auto a = ctx.security.authorizer->AccessFor(ctx, name, "list");
+    if (!a.ok()) continue;  // denied (or an obligation search cannot apply): not in scope
+    r::CollectionScope scope;
+    scope.collection = name;
+    scope.rows = a->rows;
+    scope.redact_from = a->redact_from;
+    scope.mask_fields = a->mask_fields;
+    scopes.push_back(std::move(scope));
+  }
+  return scopes;
+}
+
 }  // namespace
 
 void Search(App& app, RequestContext& ctx) {
@@ -165,18 +182,7 @@ void Search(App& app, RequestContext& ctx) {
   req.tenant = ctx.tenant;
   Status s = ParseSearch(ctx.request.body, &req);
   if (!s.ok()) return SetProblem(ctx, s);
-  // Scopes: what the policy lets this caller list, collection by collection.
-  for (const auto& name : r::SearchableCollections(*app.schema)) {
-    if (ctx.security.authorizer == nullptr) break;
-    auto a = ctx.security.authorizer->AccessFor(ctx, name, "list");
-    if (!a.ok()) continue;  // denied (or an obligation search cannot apply): not in scope
-    r::CollectionScope scope;
-    scope.collection = name;
-    scope.rows = a->rows;
-    scope.redact_from = a->redact_from;
-    scope.mask_fields = a->mask_fields;
-    req.scopes.push_back(std::move(scope));
-  }
+  req.scopes = ScopesOf(app, ctx);
   auto res = app.retrieval->Search(req);
   if (!res.ok()) return SetProblem(ctx, res.status());
   std::string hits = "[";
@@ -195,6 +201,81 @@ void Search(App& app, RequestContext& ctx) {
   ctx.response.status = 200;
   ctx.response.content_type = "application/json";
   ctx.response.body = o.Finish();
+}
+
+void SearchFeedback(App& app, RequestContext& ctx) {
+  if (app.retrieval == nullptr) {
+    return SetProblem(ctx, 503, "unavailable", "search is not enabled on this server");
+  }
+  rapidjson::Document d;
+  auto parsed = ParseJson(ctx.request.body, &d);
+  if (!parsed.ok) return SetProblem(ctx, InvalidArgument("malformed JSON: " + parsed.error));
+  if (!d.IsObject()) return SetProblem(ctx, InvalidArgument("the body must be a JSON object"));
+  r::Feedback f;
+  for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
+    const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    if (!m->value.IsString()) {
+      return SetProblem(ctx, InvalidArgument(std::string(key) + " must be a string"));
+    }
+    std::string v(m->value.GetString(), m->value.GetStringLength());
+    if (key == "hit_id")
+      f.hit_id = std::move(v);
+    else if (key == "label")
+      f.label = std::move(v);
+    else if (key == "query")
+      f.query = std::move(v);
+    else {
+      return SetProblem(ctx, InvalidArgument("unknown member '" + std::string(key) +
+                                             "' (known: hit_id, label, query)"));
+    }
+  }
+  f.principal = ctx.security.principal ? ctx.security.principal->subject : "";
+  f.time = FormatRfc3339Millis(app.clock->NowUnixMillis());
+  r::SearchRequest scope;
+  scope.tenant = ctx.tenant;
+  scope.scopes = ScopesOf(app, ctx);
+  Status s = app.retrieval->RecordFeedback(scope, f);
+  if (!s.ok()) return SetProblem(ctx, s);
+  ctx.response.status = 201;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = JsonObject().Add("recorded", true).Finish();
+}
+
+void RetrievalStatus(App& app, RequestContext& ctx) {
+  if (app.retrieval == nullptr) {
+    return SetProblem(ctx, 503, "unavailable", "search is not enabled on this server");
+  }
+  for (const auto& s : app.retrieval->Stats()) {
+    if (s.tenant != ctx.tenant) continue;  // an admin sees its own tenant
+    JsonObject o;
+    o.Add("tenant", s.tenant)
+        .Add("ready", s.ready)
+        .Add("embedder", s.embedder)
+        .Add("chunks", static_cast<uint64_t>(s.chunks))
+        .Add("records", static_cast<uint64_t>(s.records))
+        .Add("reindexing", s.reindexing)
+        .Add("last_error", s.last_error);
+    if (s.recall >= 0)
+      o.Add("recall", s.recall);
+    else
+      o.AddNull("recall");
+    ctx.response.status = 200;
+    ctx.response.content_type = "application/json";
+    ctx.response.body = o.Finish();
+    return;
+  }
+  return SetProblem(ctx, 404, "not-found", "this tenant has no search index yet");
+}
+
+void Reindex(App& app, RequestContext& ctx) {
+  if (app.retrieval == nullptr) {
+    return SetProblem(ctx, 503, "unavailable", "search is not enabled on this server");
+  }
+  Status s = app.retrieval->Reindex(ctx.tenant);
+  if (!s.ok()) return SetProblem(ctx, s);
+  ctx.response.status = 202;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = JsonObject().Add("reindexing", true).Finish();
 }
 
 }  // namespace crmi::http::handlers
