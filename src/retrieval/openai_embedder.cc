@@ -70,6 +70,47 @@ std::string ServiceError(const std::string& body) {
 
 }  // namespace
 
+Status ParseEmbeddingsResponse(std::string_view body, size_t inputs, size_t dim,
+                               std::vector<float>* out) {
+  rapidjson::Document d;
+  if (!ParseJson(body, &d).ok || !d.IsObject() || !d.HasMember("data") || !d["data"].IsArray()) {
+    return Unavailable("embeddings service answered a malformed response");
+  }
+  const auto& data = d["data"];
+  if (data.Size() != inputs || inputs == 0) {
+    return Unavailable("embeddings service answered " + std::to_string(data.Size()) +
+                       " vectors for " + std::to_string(inputs) + " inputs");
+  }
+  std::vector<float> vectors;
+  std::vector<bool> seen(inputs, false);
+  for (const auto& item : data.GetArray()) {
+    if (!item.IsObject() || !item.HasMember("embedding") || !item["embedding"].IsArray() ||
+        !item.HasMember("index") || !item["index"].IsUint64() ||
+        item["index"].GetUint64() >= inputs || seen[item["index"].GetUint64()]) {
+      return Unavailable("embeddings service answered a malformed response");
+    }
+    const size_t index = item["index"].GetUint64();
+    seen[index] = true;
+    const auto& emb = item["embedding"];
+    if (dim == 0) dim = emb.Size();
+    if (emb.Size() != dim || dim == 0 || dim > 65536) {
+      return Unavailable("embeddings service answered a vector of " + std::to_string(emb.Size()) +
+                         " dimensions, expected " + std::to_string(dim));
+    }
+    if (vectors.empty()) vectors.assign(inputs * dim, 0.0f);
+    float* v = vectors.data() + index * dim;
+    for (size_t j = 0; j < dim; ++j) {
+      const auto& x = emb[static_cast<rapidjson::SizeType>(j)];
+      if (!x.IsNumber()) return Unavailable("embeddings service answered a non-numeric vector");
+      v[j] = static_cast<float>(x.GetDouble());
+      if (!std::isfinite(v[j])) return Unavailable("embeddings service answered a non-finite value");
+    }
+    Normalize(std::span<float>(v, dim));
+  }
+  out->insert(out->end(), vectors.begin(), vectors.end());
+  return Status::Ok();
+}
+
 OpenAiEmbedder::OpenAiEmbedder(OpenAiEmbedderOptions options) : options_(std::move(options)) {
   while (!options_.base_url.empty() && options_.base_url.back() == '/')
     options_.base_url.pop_back();
@@ -175,43 +216,8 @@ Status OpenAiEmbedder::EmbedBatch(std::span<const std::string> texts, std::vecto
       continue;
     }
     // 200: check and normalise.
-    rapidjson::Document d;
-    if (!ParseJson(body, &d).ok || !d.IsObject() || !d.HasMember("data") || !d["data"].IsArray()) {
-      return Unavailable("embeddings service answered a malformed response");
-    }
-    const auto& data = d["data"];
-    if (data.Size() != texts.size()) {
-      return Unavailable("embeddings service answered " + std::to_string(data.Size()) +
-                         " vectors for " + std::to_string(texts.size()) + " inputs");
-    }
-    size_t dim = info_.dim;
     std::vector<float> vectors;
-    std::vector<bool> seen(texts.size(), false);
-    for (const auto& item : data.GetArray()) {
-      if (!item.IsObject() || !item.HasMember("embedding") || !item["embedding"].IsArray() ||
-          !item.HasMember("index") || !item["index"].IsUint64() ||
-          item["index"].GetUint64() >= texts.size() || seen[item["index"].GetUint64()]) {
-        return Unavailable("embeddings service answered a malformed response");
-      }
-      const size_t index = item["index"].GetUint64();
-      seen[index] = true;
-      const auto& emb = item["embedding"];
-      if (dim == 0) dim = emb.Size();
-      if (emb.Size() != dim || dim == 0) {
-        return Unavailable("embeddings service answered a vector of " + std::to_string(emb.Size()) +
-                           " dimensions, expected " + std::to_string(dim));
-      }
-      if (vectors.empty()) vectors.assign(texts.size() * dim, 0.0f);
-      float* v = vectors.data() + index * dim;
-      for (size_t j = 0; j < dim; ++j) {
-        if (!emb[static_cast<rapidjson::SizeType>(j)].IsNumber()) {
-          return Unavailable("embeddings service answered a non-numeric vector");
-        }
-        v[j] = static_cast<float>(emb[static_cast<rapidjson::SizeType>(j)].GetDouble());
-        if (!std::isfinite(v[j])) return Unavailable("embeddings service answered a NaN");
-      }
-      Normalize(std::span<float>(v, dim));
-    }
+    RETURN_IF_ERROR(ParseEmbeddingsResponse(body, texts.size(), info_.dim, &vectors));
     out->insert(out->end(), vectors.begin(), vectors.end());
     return Status::Ok();
   }

@@ -32,6 +32,12 @@ struct OpenAiEmbedderOptions {
   int max_backoff_ms = 5000;
 };
 
+// Checks an embeddings answer for `inputs` texts — one finite vector per input index, all of
+// `dim` dimensions (0: whatever the first has) — and appends them, normalised, to *out.
+// kUnavailable (the service misbehaved) for anything else; *out is then unchanged.
+Status ParseEmbeddingsResponse(std::string_view body, size_t inputs, size_t dim,
+                               std::vector<float>* out);
+
 class OpenAiEmbedder final : public Embedder {
  public:
   // kInvalidArgument for a bad URL or model; with dim 0, embeds a probe text to learn the

@@ -8,6 +8,8 @@
 #include "src/common/json_parse.h"
 #include "src/common/json_text.h"
 #include "src/common/time_format.h"
+#include "src/http/handlers/search.h"
+
 #include "src/http/handlers/handlers.h"
 #include "src/http/problem.h"
 #include "src/retrieval/retrieval_service.h"
@@ -37,7 +39,9 @@ Status Strings(const rapidjson::Value& v, std::string_view name, std::vector<std
   return Status::Ok();
 }
 
-Status ParseSearch(std::string_view body, r::SearchRequest* req) {
+}  // namespace
+
+Status ParseSearchRequest(std::string_view body, r::SearchRequest* req) {
   rapidjson::Document d;
   auto parsed = ParseJson(body, &d);
   if (!parsed.ok) return InvalidArgument("malformed JSON: " + parsed.error);
@@ -126,6 +130,8 @@ Status ParseSearch(std::string_view body, r::SearchRequest* req) {
   return Status::Ok();
 }
 
+namespace {
+
 std::string HitJson(const r::Hit& h, std::string_view query) {
   const r::Chunk& c = h.chunk->chunk;
   JsonObject source;
@@ -180,7 +186,7 @@ void Search(App& app, RequestContext& ctx) {
   }
   r::SearchRequest req;
   req.tenant = ctx.tenant;
-  Status s = ParseSearch(ctx.request.body, &req);
+  Status s = ParseSearchRequest(ctx.request.body, &req);
   if (!s.ok()) return SetProblem(ctx, s);
   req.scopes = ScopesOf(app, ctx);
   auto res = app.retrieval->Search(req);

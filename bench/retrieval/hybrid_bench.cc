@@ -1,0 +1,188 @@
+// Hybrid search at scale: one tenant's ChunkIndex with N passages (default 1M) of synthetic text
+// (Zipf-distributed words, 60 per passage) and clustered 128-d vectors, then single-thread query
+// latency per mode and per policy selectivity, with the time to build the allowed set (Select)
+// included, as the server runs it. Also build time and memory.
+//
+//   build/release/bench/hybrid_bench [N] [queries]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "src/retrieval/chunk_index.h"
+#include "src/retrieval/embedder.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using crmi::retrieval::Chunk;
+using crmi::retrieval::ChunkIndex;
+using crmi::retrieval::ChunkPredicate;
+using crmi::retrieval::HybridParams;
+using crmi::retrieval::SearchMode;
+
+double Ms(Clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+}
+
+double Pct(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+}
+
+long RssMb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024;
+}
+
+// Zipf(1.0) over `n` words by inverse CDF.
+class Zipf {
+ public:
+  explicit Zipf(size_t n) : cdf_(n) {
+    double sum = 0;
+    for (size_t i = 0; i < n; ++i) cdf_[i] = (sum += 1.0 / static_cast<double>(i + 1));
+    for (double& c : cdf_) c /= sum;
+  }
+  size_t operator()(std::mt19937_64& rng) {
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+    return static_cast<size_t>(std::lower_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin());
+  }
+
+ private:
+  std::vector<double> cdf_;
+};
+
+std::string Word(size_t i) {
+  // Pronounceable, distinct, unchanged by the stemmer: consonant-vowel pairs.
+  static const char* cv[] = {"ba", "ke", "di", "mo", "lu", "sa", "ve", "ri", "no", "tu"};
+  std::string w;
+  do {
+    w += cv[i % 10];
+    i /= 10;
+  } while (i > 0);
+  return w + "x";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const size_t n = argc > 1 ? std::stoul(argv[1]) : 1000000;
+  const size_t queries = argc > 2 ? std::stoul(argv[2]) : 1000;
+  constexpr size_t kDim = 128, kClusters = 1000, kWords = 60, kVocab = 50000;
+  std::mt19937_64 rng(42);
+  std::normal_distribution<float> unit(0, 1);
+  std::vector<float> centres(kClusters * kDim);
+  for (auto& x : centres) x = unit(rng);
+  auto vec = [&](float* v) {
+    const float* c = centres.data() + (rng() % kClusters) * kDim;
+    for (size_t i = 0; i < kDim; ++i) v[i] = c[i] + 0.5f * unit(rng);
+    crmi::retrieval::Normalize(std::span<float>(v, kDim));
+  };
+  Zipf zipf(kVocab);
+  auto text = [&](size_t words) {
+    std::string t;
+    for (size_t i = 0; i < words; ++i) {
+      if (i) t += ' ';
+      t += Word(zipf(rng));
+    }
+    return t;
+  };
+
+  std::printf("hybrid_bench: %zu passages of %zu words, %zu-d vectors, %zu queries\n", n, kWords,
+              kDim, queries);
+  ChunkIndex index(kDim);
+  auto t0 = Clock::now();
+  std::vector<float> v(kDim);
+  for (size_t i = 0; i < n; ++i) {
+    Chunk c;
+    c.field = "body";
+    c.text = text(kWords);
+    c.meta.collection = "activities";
+    c.meta.record_id = "act_" + std::to_string(i);
+    c.meta.owner_id = "owner-" + std::to_string(i % 100);  // 100 owners: 1 % each
+    c.meta.region = i % 2 ? "eu" : "us";                   // 50 %
+    c.meta.time_ms = static_cast<int64_t>(i);
+    vec(v.data());
+    const std::string id = c.meta.record_id;
+    if (!index.ReplaceRecord("activities", id, {std::move(c)}, v).ok()) return 1;
+    if ((i + 1) % 100000 == 0) {
+      std::fprintf(stderr, "  %zu indexed, %.0f s\n", i + 1, Ms(t0) / 1000);
+    }
+  }
+  const double build_s = Ms(t0) / 1000;
+  std::printf("build: %.1f s (%.0f passages/s), index memory %.0f MB, peak RSS %ld MB\n", build_s,
+              static_cast<double>(n) / build_s,
+              static_cast<double>(index.MemoryBytes()) / (1 << 20), RssMb());
+
+  struct Case {
+    const char* name;
+    ChunkPredicate pred;
+  };
+  auto owners = [](size_t k) {
+    ChunkPredicate p;
+    crmi::retrieval::CollectionRule r;
+    r.collection = "activities";
+    crmi::retrieval::RowTerm t;
+    t.column = "owner_id";
+    t.op = crmi::store::FieldFilter::Op::kIn;
+    for (size_t i = 0; i < k; ++i) t.values.emplace_back("owner-" + std::to_string(i));
+    r.rows.push_back(t);
+    p.collections.push_back(r);
+    return p;
+  };
+  std::vector<Case> cases;
+  {
+    ChunkPredicate all;
+    all.collections.push_back({"activities"});
+    cases.push_back({"no restriction", all});
+  }
+  cases.push_back({"50 % (owner in 50)", owners(50)});
+  cases.push_back({"10 % (owner in 10)", owners(10)});
+  cases.push_back({" 1 % (owner = 1)", owners(1)});
+  {
+    ChunkPredicate p = owners(1);
+    p.collections[0].rows[0].values = {"owner-0"};
+    p.to_ms = static_cast<int64_t>(n / 10);
+    cases.push_back({" 0.1 % (owner, time)", p});
+  }
+
+  std::vector<std::string> qtext(queries);
+  std::vector<float> qvec(queries * kDim);
+  for (size_t i = 0; i < queries; ++i) {
+    qtext[i] = text(3);
+    vec(qvec.data() + i * kDim);
+  }
+  std::printf("\n%-22s %-8s %9s %9s %9s %9s %9s\n", "allowed", "mode", "select", "p50 ms",
+              "p99 ms", "p99.9 ms", "hits");
+  for (const auto& c : cases) {
+    for (SearchMode mode : {SearchMode::kHybrid, SearchMode::kVector, SearchMode::kLexical}) {
+      std::vector<double> lat;
+      double select_ms = 0;
+      size_t hits = 0;
+      for (size_t i = 0; i < queries; ++i) {
+        const auto start = Clock::now();
+        auto filter = index.Select(c.pred);
+        select_ms += Ms(start);
+        HybridParams p;
+        p.k = 10;
+        p.mode = mode;
+        p.filter = filter ? &*filter : nullptr;
+        auto r = index.Search(qtext[i], std::span<const float>(qvec).subspan(i * kDim, kDim), p);
+        lat.push_back(Ms(start));
+        if (!r.ok()) return 1;
+        hits += r->size();
+      }
+      std::printf("%-22s %-8s %8.3f %9.3f %9.3f %9.3f %9.1f\n", c.name,
+                  std::string(crmi::retrieval::SearchModeName(mode)).c_str(),
+                  select_ms / static_cast<double>(queries), Pct(lat, 0.5), Pct(lat, 0.99),
+                  Pct(lat, 0.999), static_cast<double>(hits) / static_cast<double>(queries));
+    }
+  }
+  return 0;
+}
