@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <mutex>
 
 namespace crmi::retrieval {
@@ -77,9 +78,14 @@ std::vector<ScoredId> Bm25Index::Search(const std::vector<std::string>& query_te
   }
   if (weights.empty()) return out;
 
-  // Term at a time into dense accumulators reused by this thread.
+  // Term at a time into dense accumulators reused by this thread, rarest term first, with
+  // MaxScore-style pruning (Turtle & Flood 1995; the "continue" strategy of Moffat & Zobel
+  // 1996): once the k-th best partial score exceeds what all remaining terms together could add,
+  // no unseen document can enter the top k, so the remaining (long, common-term) lists are only
+  // probed for the candidates already held, by galloping search. Exact: the top k is unchanged.
   thread_local std::vector<float> acc;
   thread_local std::vector<uint32_t> touched;
+  thread_local std::vector<float> scratch;
   if (acc.size() < state_.size()) acc.resize(state_.size(), 0.0f);
   touched.clear();
   const double n = static_cast<double>(live_);
@@ -87,20 +93,79 @@ std::vector<ScoredId> Bm25Index::Search(const std::vector<std::string>& query_te
   const float k1 = params_.k1;
   const float norm_fixed = k1 * (1 - params_.b);
   const float norm_len = avg > 0 ? k1 * params_.b / avg : 0.0f;
+  struct QueryTerm {
+    const PostingList* list;
+    float idf;    // times the query-term frequency
+    float bound;  // the most this term can add to any document
+  };
+  std::vector<QueryTerm> terms;
   for (const auto& [term, qtf] : weights) {
     const PostingList& l = lists_[term];
     const double df = std::min<double>(l.df, n);
     const float idf = static_cast<float>(std::log(1.0 + (n - df + 0.5) / (df + 0.5))) * qtf;
-    for (size_t i = 0; i < l.docs.size(); ++i) {
-      const uint32_t d = l.docs[i];
-      const uint32_t st = state_[d];
-      if (st == kDead) continue;
-      if (filter != nullptr && !filter->Allows(d)) continue;
-      const float tf = l.tfs[i];
-      const float s =
-          idf * tf * (k1 + 1) / (tf + norm_fixed + norm_len * static_cast<float>(st - 1));
-      if (acc[d] == 0.0f) touched.push_back(d);
-      acc[d] += s;
+    terms.push_back({&l, idf, idf * (k1 + 1)});
+  }
+  std::sort(terms.begin(), terms.end(),
+            [](const QueryTerm& a, const QueryTerm& b) { return a.bound > b.bound; });
+  std::vector<float> rest(terms.size() + 1, 0.0f);  // rest[i]: bound of terms i.. together
+  for (size_t i = terms.size(); i-- > 0;) rest[i] = rest[i + 1] + terms[i].bound;
+  auto score = [&](float tf, uint32_t st, float idf) {
+    return idf * tf * (k1 + 1) / (tf + norm_fixed + norm_len * static_cast<float>(st - 1));
+  };
+  bool pruning = false;
+  for (size_t ti = 0; ti < terms.size(); ++ti) {
+    const PostingList& l = *terms[ti].list;
+    const float idf = terms[ti].idf;
+    if (!pruning && ti > 0 && touched.size() >= k) {
+      // The k-th best of a subset is at most the k-th best of all: a safe threshold, and
+      // cheap. The first candidates came from the rarest terms, the likeliest winners.
+      scratch.clear();
+      const size_t sample = std::min(touched.size(), std::max<size_t>(8 * k, 4096));
+      for (size_t i = 0; i < sample; ++i) scratch.push_back(acc[touched[i]]);
+      std::nth_element(scratch.begin(), scratch.begin() + static_cast<ptrdiff_t>(k - 1),
+                       scratch.end(), std::greater<float>());
+      const float theta = scratch[k - 1];
+      if (theta > rest[ti]) {
+        pruning = true;
+        // Candidates that cannot reach the k-th score even with every remaining term go now.
+        size_t w = 0;
+        for (uint32_t d : touched) {
+          if (acc[d] + rest[ti] >= theta) {
+            touched[w++] = d;
+          } else {
+            acc[d] = 0.0f;
+          }
+        }
+        touched.resize(w);
+        std::sort(touched.begin(), touched.end());
+      }
+    }
+    if (!pruning) {
+      for (size_t i = 0; i < l.docs.size(); ++i) {
+        const uint32_t d = l.docs[i];
+        const uint32_t st = state_[d];
+        if (st == kDead) continue;
+        if (filter != nullptr && !filter->Allows(d)) continue;
+        if (acc[d] == 0.0f) touched.push_back(d);
+        acc[d] += score(l.tfs[i], st, idf);
+      }
+      continue;
+    }
+    // Probe the list (ascending ids) for each candidate (ascending too), galloping forward.
+    size_t pos = 0;
+    const size_t size = l.docs.size();
+    for (uint32_t d : touched) {
+      if (pos >= size) break;
+      if (l.docs[pos] < d) {
+        size_t step = 1;
+        while (pos + step < size && l.docs[pos + step] < d) step <<= 1;
+        const size_t lo = pos + step / 2;
+        const size_t hi = std::min(size, pos + step + 1);
+        pos = static_cast<size_t>(std::lower_bound(l.docs.begin() + static_cast<ptrdiff_t>(lo),
+                                                   l.docs.begin() + static_cast<ptrdiff_t>(hi), d) -
+                                  l.docs.begin());
+      }
+      if (pos < size && l.docs[pos] == d) acc[d] += score(l.tfs[pos], state_[d], idf);
     }
   }
   out.reserve(touched.size());

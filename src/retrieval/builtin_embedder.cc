@@ -6,11 +6,14 @@
 #include <fasttext/vector.h>
 
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <numeric>
 #include <sstream>
+#include <thread>
 
 #include "src/common/crypto.h"
 #include "src/retrieval/text.h"
@@ -70,7 +73,7 @@ BuiltinEmbedder::~BuiltinEmbedder() = default;
 
 Result<std::unique_ptr<BuiltinEmbedder>> BuiltinEmbedder::Train(
     const std::vector<std::string>& texts, const std::string& path,
-    const BuiltinEmbedderOptions& options) {
+    const BuiltinEmbedderOptions& options, const std::atomic<bool>* cancel) {
   const std::string corpus_path = path + ".corpus.tmp";
   size_t words = 0;
   {
@@ -105,12 +108,48 @@ Result<std::unique_ptr<BuiltinEmbedder>> BuiltinEmbedder::Train(
   args.seed = static_cast<int>(options.seed & 0x7fffffff);
   args.verbose = 0;
   auto ft = std::make_unique<fasttext::FastText>();
+  // Training can take minutes: a watcher aborts it when the caller cancels (shutdown).
+  std::mutex watch_mu;
+  std::condition_variable watch_cv;
+  bool trained = false;
+  std::atomic<bool> aborted{false};
+  std::thread watcher([&] {
+    std::unique_lock lock(watch_mu);
+    while (!trained) {
+      if (cancel != nullptr && cancel->load()) {
+        aborted = true;
+        ft->abort();
+        return;
+      }
+      watch_cv.wait_for(lock, std::chrono::milliseconds(50));
+    }
+  });
+  auto stop_watcher = [&] {
+    {
+      std::lock_guard lock(watch_mu);
+      trained = true;
+    }
+    watch_cv.notify_all();
+    watcher.join();
+  };
   try {
     ft->train(args);
+  } catch (const std::exception& e) {
+    stop_watcher();
+    std::remove(corpus_path.c_str());
+    if (aborted) return Cancelled("training was cancelled");
+    return InvalidArgument(std::string("fastText training failed: ") + e.what());
+  }
+  stop_watcher();
+  if (aborted) {
+    std::remove(corpus_path.c_str());
+    return Cancelled("training was cancelled");
+  }
+  try {
     ft->saveModel(path + ".tmp");
   } catch (const std::exception& e) {
     std::remove(corpus_path.c_str());
-    return InvalidArgument(std::string("fastText training failed: ") + e.what());
+    return Unavailable(std::string("cannot save the model: ") + e.what());
   }
   std::remove(corpus_path.c_str());
   std::error_code ec;

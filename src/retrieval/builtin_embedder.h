@@ -13,6 +13,7 @@
 #ifndef CRMI_RETRIEVAL_BUILTIN_EMBEDDER_H_
 #define CRMI_RETRIEVAL_BUILTIN_EMBEDDER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,10 +45,12 @@ class BuiltinEmbedder final : public Embedder {
   ~BuiltinEmbedder() override;
 
   // Trains on `texts` (one document or chunk each) and writes the model to `path`.
-  // kInvalidArgument when the texts hold too few words to learn from; kUnavailable on I/O errors.
+  // kInvalidArgument when the texts hold too few words to learn from; kUnavailable on I/O errors;
+  // kCancelled when `*cancel` became true meanwhile (checked every 50 ms; nothing is written).
   static Result<std::unique_ptr<BuiltinEmbedder>> Train(const std::vector<std::string>& texts,
                                                         const std::string& path,
-                                                        const BuiltinEmbedderOptions& options);
+                                                        const BuiltinEmbedderOptions& options,
+                                                        const std::atomic<bool>* cancel = nullptr);
   // kNotFound when there is no model at `path`; kDataLoss when it is unreadable.
   static Result<std::unique_ptr<BuiltinEmbedder>> Load(const std::string& path);
 

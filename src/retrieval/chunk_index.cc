@@ -88,7 +88,7 @@ Status ChunkIndex::ReplaceRecord(std::string_view collection, std::string_view r
       // The labels tried are spent (the lexical index never takes an id twice).
       std::unique_lock lock(mu_);
       chunks_.resize(first_label + chunks.size());
-      columns_.resize(chunks_.size());
+      columns_.Resize(chunks_.size());
       return s;
     }
     labels.push_back(ic->label);
@@ -97,29 +97,35 @@ Status ChunkIndex::ReplaceRecord(std::string_view collection, std::string_view r
   {
     std::unique_lock lock(mu_);
     chunks_.resize(first_label + added.size());
-    columns_.resize(chunks_.size());
+    columns_.Resize(chunks_.size());
     for (auto& ic : added) {
       const ChunkMetadata& m = ic->chunk.meta;
-      Columns& c = columns_[ic->label];
-      c.owner = Intern(m.owner_id);
-      c.region = Intern(m.region);
-      c.contact = Intern(m.contact_id);
-      c.account = Intern(m.account_id);
-      c.record = Intern(m.record_id);
-      c.collection = Intern(m.collection);
-      c.field = Intern(ic->chunk.field);
-      c.sensitivity = static_cast<uint8_t>(m.sensitivity);
-      c.titled = !ic->chunk.title.empty();
-      c.time_ms = m.time_ms;
-      c.live = true;
+      const size_t l = ic->label;
+      columns_.sym[kOwner][l] = Intern(m.owner_id);
+      columns_.sym[kRegion][l] = Intern(m.region);
+      columns_.sym[kContact][l] = Intern(m.contact_id);
+      columns_.sym[kAccount][l] = Intern(m.account_id);
+      columns_.sym[kRecord][l] = Intern(m.record_id);
+      columns_.sym[kCollection][l] = Intern(m.collection);
+      columns_.sym[kField][l] = Intern(ic->chunk.field);
+      columns_.sensitivity[l] = static_cast<uint8_t>(m.sensitivity);
+      columns_.titled[l] = !ic->chunk.title.empty();
+      columns_.time_ms[l] = m.time_ms;
+      columns_.live[l] = 1;
+      for (Column c : kListed) {
+        if (columns_.sym[c][l] != 0)
+          lists_[c][columns_.sym[c][l]].push_back(static_cast<uint32_t>(l));
+      }
       ++collection_chunks_[m.collection];
       chunks_[ic->label] = std::move(ic);
     }
     for (uint64_t l : old) {
       --collection_chunks_[chunks_[l]->chunk.meta.collection];
-      columns_[l].live = false;
+      columns_.live[l] = 0;
       chunks_[l].reset();
     }
+    removed_since_lists_ += old.size();
+    if (removed_since_lists_ > live_ + 1000) RebuildLists();
     live_ = live_ + labels.size() - old.size();
     if (labels.empty()) {
       by_record_.erase(key);
@@ -275,12 +281,47 @@ uint32_t ChunkIndex::SymbolOf(std::string_view s) const {
   return it == symbols_.end() ? kNoSymbol : it->second;
 }
 
+void ChunkIndex::Columns::Resize(size_t n) {
+  for (auto& c : sym) c.resize(n, 0);
+  live.resize(n, 0);
+  sensitivity.resize(n, 0);
+  titled.resize(n, 0);
+  time_ms.resize(n, 0);
+}
+
+void ChunkIndex::RebuildLists() {
+  for (Column c : kListed) lists_[c].clear();
+  for (size_t l = 0; l < columns_.live.size(); ++l) {
+    if (!columns_.live[l]) continue;
+    for (Column c : kListed) {
+      if (columns_.sym[c][l] != 0)
+        lists_[c][columns_.sym[c][l]].push_back(static_cast<uint32_t>(l));
+    }
+  }
+  removed_since_lists_ = 0;
+}
+
 std::optional<BitmapFilter> ChunkIndex::Select(const ChunkPredicate& pred) const {
-  enum Col : uint8_t { kOwner, kRegion, kContact, kAccount, kRecord };
-  struct Term {
-    Col col;
-    store::FieldFilter::Op op;
+  // A set of symbols: a short list, or a bitmap over the symbol space when long.
+  struct SymSet {
     std::vector<uint32_t> syms;  // 0: null; kNoSymbol: a value no chunk has
+    std::vector<uint64_t> bits;
+    void Build(size_t universe) {
+      if (syms.size() <= 8) return;
+      bits.assign(universe / 64 + 1, 0);
+      for (uint32_t s : syms) {
+        if (s != kNoSymbol && s / 64 < bits.size()) bits[s / 64] |= uint64_t{1} << (s % 64);
+      }
+    }
+    bool Has(uint32_t v) const {
+      if (!bits.empty()) return v / 64 < bits.size() && (bits[v / 64] >> (v % 64) & 1);
+      return std::find(syms.begin(), syms.end(), v) != syms.end();
+    }
+  };
+  struct Term {
+    Column col;
+    store::FieldFilter::Op op;
+    SymSet set;
   };
   struct Rule {
     uint32_t collection;
@@ -289,25 +330,23 @@ std::optional<BitmapFilter> ChunkIndex::Select(const ChunkPredicate& pred) const
     bool mask_titles;
     std::vector<Term> rows;
   };
-  // Request filter lists: empty = any.
-  struct Set {
+  struct Filter {  // a request filter list; empty: any
     bool any = true;
-    std::vector<uint32_t> syms;
-    bool Has(uint32_t v) const {
-      return any || std::find(syms.begin(), syms.end(), v) != syms.end();
-    }
+    SymSet set;
   };
   std::shared_lock lock(mu_);
-  auto set_of = [&](const std::vector<std::string>& values) {
-    Set out;
+  const size_t universe = symbols_.size() + 1;
+  auto filter_of = [&](const std::vector<std::string>& values) {
+    Filter out;
     out.any = values.empty();
-    for (const auto& v : values) out.syms.push_back(v.empty() ? kNoSymbol : SymbolOf(v));
+    for (const auto& v : values) out.set.syms.push_back(v.empty() ? kNoSymbol : SymbolOf(v));
+    out.set.Build(universe);
     return out;
   };
   std::vector<Rule> rules;
-  bool restricted = pred.from_ms || pred.to_ms || !pred.contact_ids.empty() ||
-                    !pred.account_ids.empty() || !pred.owner_ids.empty() || !pred.regions.empty() ||
-                    !pred.record_ids.empty();
+  const bool restricted = pred.from_ms || pred.to_ms || !pred.contact_ids.empty() ||
+                          !pred.account_ids.empty() || !pred.owner_ids.empty() ||
+                          !pred.regions.empty() || !pred.record_ids.empty();
   size_t covered = 0;  // live chunks of collections allowed without restriction
   for (const auto& cr : pred.collections) {
     Rule r;
@@ -331,7 +370,8 @@ std::optional<BitmapFilter> ChunkIndex::Select(const ChunkPredicate& pred) const
       else
         return BitmapFilter(0);  // unknown column: fail closed, nothing allowed
       term.op = t.op;
-      for (const auto& v : t.values) term.syms.push_back(v ? SymbolOf(*v) : 0);
+      for (const auto& v : t.values) term.set.syms.push_back(v ? SymbolOf(*v) : 0);
+      term.set.Build(universe);
       r.rows.push_back(std::move(term));
     }
     if (r.redact_from == 4 && r.masked.empty() && !r.mask_titles && r.rows.empty()) {
@@ -343,57 +383,108 @@ std::optional<BitmapFilter> ChunkIndex::Select(const ChunkPredicate& pred) const
   }
   if (!restricted && covered == live_) return std::nullopt;
 
-  const Set contacts = set_of(pred.contact_ids), accounts = set_of(pred.account_ids),
-            owners = set_of(pred.owner_ids), regions = set_of(pred.regions),
-            records = set_of(pred.record_ids);
+  const Filter contacts = filter_of(pred.contact_ids), accounts = filter_of(pred.account_ids),
+               owners = filter_of(pred.owner_ids), regions = filter_of(pred.regions),
+               records = filter_of(pred.record_ids);
   const int64_t from = pred.from_ms.value_or(INT64_MIN);
   const int64_t to = pred.to_ms.value_or(INT64_MAX);
-  BitmapFilter f(columns_.size());
-  for (size_t label = 0; label < columns_.size(); ++label) {
-    const Columns& c = columns_[label];
-    if (!c.live) continue;
-    const Rule* rule = nullptr;
-    for (const Rule& r : rules) {
-      if (r.collection == c.collection) {
-        rule = &r;
-        break;
-      }
+  const Columns& c = columns_;
+  auto request_ok = [&](size_t l) {
+    return (contacts.any || contacts.set.Has(c.sym[kContact][l])) &&
+           (accounts.any || accounts.set.Has(c.sym[kAccount][l])) &&
+           (owners.any || owners.set.Has(c.sym[kOwner][l])) &&
+           (regions.any || regions.set.Has(c.sym[kRegion][l])) &&
+           (records.any || records.set.Has(c.sym[kRecord][l])) && c.time_ms[l] >= from &&
+           c.time_ms[l] < to;
+  };
+  auto rule_ok = [&](const Rule& r, size_t l) {
+    if (!c.live[l] || c.sym[kCollection][l] != r.collection) return false;
+    if (c.sensitivity[l] >= r.redact_from) return false;
+    if (r.mask_titles && c.titled[l]) return false;
+    if (!r.masked.empty() &&
+        std::find(r.masked.begin(), r.masked.end(), c.sym[kField][l]) != r.masked.end()) {
+      return false;
     }
-    if (rule == nullptr || c.sensitivity >= rule->redact_from) continue;
-    if (rule->mask_titles && c.titled) continue;
-    if (std::find(rule->masked.begin(), rule->masked.end(), c.field) != rule->masked.end()) {
-      continue;
-    }
-    bool ok = true;
-    for (const Term& t : rule->rows) {
-      const uint32_t v = t.col == kOwner     ? c.owner
-                         : t.col == kRegion  ? c.region
-                         : t.col == kContact ? c.contact
-                         : t.col == kAccount ? c.account
-                                             : c.record;
-      auto eq = [&](uint32_t sym) { return sym == 0 ? v == 0 : v != 0 && v == sym; };
+    for (const Term& t : r.rows) {
+      const uint32_t v = c.sym[t.col][l];
+      bool ok = false;
       switch (t.op) {
-        case store::FieldFilter::Op::kEq:
-          ok = !t.syms.empty() && eq(t.syms[0]);
+        case store::FieldFilter::Op::kEq:  // a null value means IS NULL
+          ok = !t.set.syms.empty() && (t.set.syms[0] == 0 ? v == 0 : v != 0 && v == t.set.syms[0]);
           break;
         case store::FieldFilter::Op::kNe:
-          ok = v != 0 && !t.syms.empty() && !eq(t.syms[0]);
+          ok = v != 0 && !t.set.syms.empty() && v != t.set.syms[0];
           break;
         case store::FieldFilter::Op::kIn:
-          ok = v != 0 && std::any_of(t.syms.begin(), t.syms.end(), eq);
+          ok = v != 0 && t.set.Has(v);
           break;
         case store::FieldFilter::Op::kNotIn:
-          ok = v == 0 || std::none_of(t.syms.begin(), t.syms.end(), eq);
+          ok = v == 0 || !t.set.Has(v);
           break;
       }
-      if (!ok) break;
+      if (!ok) return false;
     }
-    if (!ok) continue;
-    if (!contacts.Has(c.contact) || !accounts.Has(c.account) || !owners.Has(c.owner) ||
-        !regions.Has(c.region) || !records.Has(c.record) || c.time_ms < from || c.time_ms >= to) {
+    return true;
+  };
+  // The labels a rule can start from: its collection's, or a kEq/kIn term's (the union of its
+  // values' lists), whichever is shortest. A long start is scanned instead.
+  auto list_of = [&](Column col, uint32_t sym) -> const std::vector<uint32_t>* {
+    auto it = lists_[col].find(sym);
+    return it == lists_[col].end() ? nullptr : &it->second;
+  };
+  const size_t n = c.live.size();
+  BitmapFilter f(n);
+  std::vector<const Rule*> scanned;
+  for (const Rule& r : rules) {
+    std::vector<const std::vector<uint32_t>*> start;
+    size_t start_size = 0;
+    if (const auto* l = list_of(kCollection, r.collection)) {
+      start = {l};
+      start_size = l->size();
+    }
+    for (const Term& t : r.rows) {
+      const bool listed = t.col != kRecord;
+      if (!listed || (t.op != store::FieldFilter::Op::kEq && t.op != store::FieldFilter::Op::kIn)) {
+        continue;
+      }
+      if (std::find(t.set.syms.begin(), t.set.syms.end(), 0u) != t.set.syms.end()) continue;
+      std::vector<const std::vector<uint32_t>*> lists;
+      size_t size = 0;
+      const size_t values = t.op == store::FieldFilter::Op::kEq
+                                ? std::min<size_t>(1, t.set.syms.size())
+                                : t.set.syms.size();
+      for (size_t i = 0; i < values; ++i) {
+        if (const auto* l = list_of(t.col, t.set.syms[i])) {
+          lists.push_back(l);
+          size += l->size();
+        }
+      }
+      if (size < start_size) {
+        start = std::move(lists);
+        start_size = size;
+      }
+    }
+    if (start_size > n / 2) {
+      scanned.push_back(&r);
       continue;
     }
-    f.Allow(label);
+    for (const auto* l : start) {
+      for (uint32_t label : *l) {
+        if (rule_ok(r, label) && request_ok(label)) f.Allow(label);
+      }
+    }
+  }
+  if (!scanned.empty()) {
+    for (size_t l = 0; l < n; ++l) {
+      if (!c.live[l]) continue;
+      const uint32_t coll = c.sym[kCollection][l];
+      for (const Rule* r : scanned) {
+        if (r->collection == coll) {
+          if (rule_ok(*r, l) && request_ok(l)) f.Allow(l);
+          break;
+        }
+      }
+    }
   }
   return f;
 }

@@ -134,23 +134,29 @@ class ChunkIndex {
  private:
   const size_t dim_;
   std::mutex write_mu_;  // one ReplaceRecord at a time
-  // The metadata filters look at, by label, as small integers (symbols of interned strings).
+  // The metadata filters look at, by label, column by column (a predicate reads only the
+  // columns it needs), strings interned as small integers (symbols; 0 is null).
+  enum Column { kOwner, kRegion, kContact, kAccount, kRecord, kCollection, kField, kColumns };
   struct Columns {
-    uint32_t owner = 0, region = 0, contact = 0, account = 0, record = 0;  // 0: null
-    uint32_t collection = 0, field = 0;
-    uint8_t sensitivity = 0;
-    bool titled = false;
-    bool live = false;
-    int64_t time_ms = 0;
+    std::vector<uint32_t> sym[kColumns];
+    std::vector<uint8_t> live, sensitivity, titled;
+    std::vector<int64_t> time_ms;
+    void Resize(size_t n);
   };
+  // Labels (ascending) per symbol of the columns a selective predicate can start from; removed
+  // labels stay until the lists are rebuilt (when they are as many as the live ones).
+  static constexpr Column kListed[] = {kOwner, kRegion, kContact, kAccount, kCollection};
+  void RebuildLists();                  // under mu_ (exclusive)
   uint32_t Intern(std::string_view s);  // under mu_ (exclusive)
   // The symbol of `s` if interned; kNoSymbol otherwise (matches no chunk). "" is 0 (null).
   uint32_t SymbolOf(std::string_view s) const;
   static constexpr uint32_t kNoSymbol = UINT32_MAX;
 
   mutable std::shared_mutex mu_;
-  std::vector<std::shared_ptr<const IndexedChunk>> chunks_;         // by label; null when removed
-  std::vector<Columns> columns_;                                    // by label
+  std::vector<std::shared_ptr<const IndexedChunk>> chunks_;  // by label; null when removed
+  Columns columns_;                                          // by label
+  std::unordered_map<uint32_t, std::vector<uint32_t>> lists_[kColumns];
+  size_t removed_since_lists_ = 0;
   std::unordered_map<std::string, uint32_t> symbols_;               // "" is never stored: it is 0
   std::map<std::string, uint32_t, std::less<>> collection_chunks_;  // live chunks per collection
   std::map<std::string, std::vector<uint64_t>, std::less<>> by_record_;  // "collection/id"

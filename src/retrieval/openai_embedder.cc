@@ -103,7 +103,8 @@ Status ParseEmbeddingsResponse(std::string_view body, size_t inputs, size_t dim,
       const auto& x = emb[static_cast<rapidjson::SizeType>(j)];
       if (!x.IsNumber()) return Unavailable("embeddings service answered a non-numeric vector");
       v[j] = static_cast<float>(x.GetDouble());
-      if (!std::isfinite(v[j])) return Unavailable("embeddings service answered a non-finite value");
+      if (!std::isfinite(v[j]))
+        return Unavailable("embeddings service answered a non-finite value");
     }
     Normalize(std::span<float>(v, dim));
   }

@@ -168,6 +168,7 @@ Status RetrievalService::Start() {
 
 void RetrievalService::Stop() {
   store_->SetChangeListener(nullptr);
+  cancel_ = true;
   {
     std::lock_guard lock(mu_);
     if (stopping_ && !worker_.joinable()) return;
@@ -459,7 +460,7 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
   }
   if (embedder == nullptr && words >= options_.min_training_words) {
     { std::ofstream(marker) << "reindex\n"; }  // a crash before the swap redoes the work
-    auto trained = BuiltinEmbedder::Train(texts, model_path, options_.builtin);
+    auto trained = BuiltinEmbedder::Train(texts, model_path, options_.builtin, &cancel_);
     if (!trained.ok()) {
       stop_recording();
       return trained.status();
@@ -470,6 +471,10 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
   size_t text_i = 0;
   size_t new_words = 0;
   for (size_t i = 0; i < docs.size(); ++i) {
+    if (cancel_) {
+      stop_recording();
+      return Cancelled("the retrieval service is stopping");
+    }
     std::vector<float> vectors;
     if (embedder && !chunked[i].empty()) {
       Status s = embedder->Embed(
@@ -712,9 +717,10 @@ Status RetrievalService::RecordFeedback(const SearchRequest& scope, const Feedba
   }
   if (f.query.size() > 4096) return InvalidArgument("query is longer than 4096 bytes");
   // hit_id is "<record id>:<field>:<start>" as search returned it.
-  const size_t a = f.hit_id.find(':');
   const size_t b = f.hit_id.rfind(':');
-  if (a == std::string::npos || a == b) return InvalidArgument("hit_id is not a search hit id");
+  const size_t a =
+      b == std::string::npos || b == 0 ? std::string::npos : f.hit_id.rfind(':', b - 1);
+  if (a == std::string::npos) return InvalidArgument("hit_id is not a search hit id");
   const std::string record = f.hit_id.substr(0, a);
   const std::string field = f.hit_id.substr(a + 1, b - a - 1);
   const std::string start = f.hit_id.substr(b + 1);

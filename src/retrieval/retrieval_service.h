@@ -30,6 +30,7 @@
 #ifndef CRMI_RETRIEVAL_RETRIEVAL_SERVICE_H_
 #define CRMI_RETRIEVAL_RETRIEVAL_SERVICE_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -194,7 +195,8 @@ class RetrievalService {
   std::deque<std::pair<std::chrono::steady_clock::time_point, Pending>> retry_;
   std::map<std::string, std::chrono::steady_clock::time_point> resync_retry_;
   bool stopping_ = false;
-  bool busy_ = false;  // the worker holds popped work
+  std::atomic<bool> cancel_{false};  // set by Stop: long builds and training give up
+  bool busy_ = false;                // the worker holds popped work
   uint64_t enqueued_ = 0, applied_ = 0;
   std::map<std::string, std::shared_ptr<Tenant>> tenants_;
   std::set<std::string> reindexing_;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <random>
 #include <set>
@@ -118,6 +119,50 @@ TEST(ChunkerTest, RecordChunksCarryMetadataTitleAndSensitivity) {
   EXPECT_FALSE(ChunkRecord(*schema.Find("activities"), "t1", r).ok());
 }
 
+// --- built-in embedder -------------------------------------------------------------------
+
+TEST(BuiltinEmbedderTest, DeterministicNormalisedAndCancellable) {
+  const std::string dir = test::TempDir("builtin");
+  std::vector<std::string> texts;
+  const char* topics[] = {"refund of a damaged parcel", "mortgage renewal options",
+                          "password reset steps", "card declined abroad"};
+  for (int i = 0; i < 200; ++i) {
+    texts.push_back(std::string("the customer asked about ") + topics[i % 4] + " again today");
+  }
+  BuiltinEmbedderOptions o;
+  o.dim = 16;
+  o.epochs = 3;
+  o.buckets = 5000;
+  auto a = BuiltinEmbedder::Train(texts, dir + "/a.bin", o);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  auto b = BuiltinEmbedder::Train(texts, dir + "/b.bin", o);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ((*a)->info().version, (*b)->info().version);  // same corpus and seed: same model
+  std::vector<float> va, vb;
+  const std::vector<std::string> q = {"parcel refund", "unseenword", ""};
+  ASSERT_TRUE((*a)->Embed(q, &va).ok());
+  ASSERT_TRUE((*b)->Embed(q, &vb).ok());
+  EXPECT_EQ(va, vb);
+  double norm = 0;
+  for (size_t j = 0; j < 16; ++j) norm += va[j] * va[j];
+  EXPECT_NEAR(norm, 1.0, 1e-4);
+  for (size_t j = 32; j < 48; ++j) EXPECT_EQ(va[j], 0.0f);  // empty text: the zero vector
+  auto loaded = BuiltinEmbedder::Load(dir + "/a.bin");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  std::vector<float> vl;
+  ASSERT_TRUE((*loaded)->Embed(q, &vl).ok());
+  ASSERT_EQ(vl.size(), va.size());
+  for (size_t j = 0; j < va.size(); ++j) EXPECT_NEAR(vl[j], va[j], 1e-5);
+  EXPECT_EQ(BuiltinEmbedder::Load(dir + "/missing.bin").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(BuiltinEmbedder::Train({"too few words"}, dir + "/c.bin", o).status().code(),
+            StatusCode::kInvalidArgument);
+  std::atomic<bool> cancel{true};
+  o.epochs = 100;
+  EXPECT_EQ(BuiltinEmbedder::Train(texts, dir + "/d.bin", o, &cancel).status().code(),
+            StatusCode::kCancelled);
+  std::filesystem::remove_all(dir);
+}
+
 // --- BM25 -------------------------------------------------------------------------------
 
 TEST(Bm25Test, RanksFiltersRemovesAndCompacts) {
@@ -151,6 +196,42 @@ TEST(Bm25Test, RanksFiltersRemovesAndCompacts) {
   EXPECT_EQ(hits[0].id, 1u);
   EXPECT_TRUE(idx.Search({}, 10).empty());
   EXPECT_TRUE(idx.Search(TermTexts("unknownword"), 10).empty());
+}
+
+TEST(Bm25Test, PrunedTopKEqualsExhaustiveScoring) {
+  // Zipf-like vocabulary: a few very common terms (long lists, where pruning kicks in) and many
+  // rare ones. With k ≥ the corpus, nothing can be pruned: that is the oracle.
+  std::mt19937_64 rng(5);
+  Bm25Index idx;
+  constexpr size_t kDocs = 4000;
+  auto word = [&] {
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng);
+    return "w" + std::to_string(static_cast<int>(std::pow(2000.0, u)));
+  };
+  for (size_t d = 0; d < kDocs; ++d) {
+    std::vector<std::string> terms;
+    for (int i = 0; i < 30; ++i) terms.push_back(word());
+    ASSERT_TRUE(idx.Add(d, terms).ok());
+  }
+  for (size_t d = 0; d < kDocs; d += 7) ASSERT_TRUE(idx.Remove(d).ok());
+  BitmapFilter odd(kDocs);
+  for (size_t d = 1; d < kDocs; d += 2) odd.Allow(d);
+  for (int q = 0; q < 200; ++q) {
+    std::vector<std::string> query = {word(), word(), word(), "w1", "w2"};
+    for (const IdFilter* f :
+         {static_cast<const IdFilter*>(nullptr), static_cast<const IdFilter*>(&odd)}) {
+      for (size_t k : {1, 10, 50}) {
+        auto fast = idx.Search(query, k, f);
+        auto all = idx.Search(query, kDocs * 2, f);
+        all.resize(std::min(all.size(), k));
+        ASSERT_EQ(fast.size(), all.size()) << q;
+        for (size_t i = 0; i < fast.size(); ++i) {
+          EXPECT_EQ(fast[i].id, all[i].id) << "query " << q << " k " << k << " rank " << i;
+          EXPECT_FLOAT_EQ(fast[i].score, all[i].score);
+        }
+      }
+    }
+  }
 }
 
 // --- chunk index: filters inside the search, against oracles -------------------------------

@@ -161,12 +161,17 @@ std::string HitJson(const r::Hit& h, std::string_view query) {
 }
 
 // What the policy lets this caller see, collection by collection ("list" decisions).
-std::vector<r::CollectionScope> ScopesOf(const App& app, const RequestContext& ctx) {
+// `max_rows` receives the smallest max_rows obligation among them (0: none).
+std::vector<r::CollectionScope> ScopesOf(const App& app, const RequestContext& ctx,
+                                         int* max_rows = nullptr) {
   std::vector<r::CollectionScope> scopes;
   if (ctx.security.authorizer == nullptr) return scopes;
   for (const auto& name : r::SearchableCollections(*app.schema)) {
     auto a = ctx.security.authorizer->AccessFor(ctx, name, "list");
     if (!a.ok()) continue;  // denied (or an obligation search cannot apply): not in scope
+    if (max_rows != nullptr && a->max_rows > 0 && (*max_rows == 0 || a->max_rows < *max_rows)) {
+      *max_rows = a->max_rows;
+    }
     r::CollectionScope scope;
     scope.collection = name;
     scope.rows = a->rows;
@@ -188,7 +193,10 @@ void Search(App& app, RequestContext& ctx) {
   req.tenant = ctx.tenant;
   Status s = ParseSearchRequest(ctx.request.body, &req);
   if (!s.ok()) return SetProblem(ctx, s);
-  req.scopes = ScopesOf(app, ctx);
+  int max_rows = 0;
+  req.scopes = ScopesOf(app, ctx, &max_rows);
+  // A max_rows obligation caps what one answer may hold, as it caps a list page.
+  if (max_rows > 0) req.k = std::min(req.k, static_cast<size_t>(max_rows));
   auto res = app.retrieval->Search(req);
   if (!res.ok()) return SetProblem(ctx, res.status());
   std::string hits = "[";
