@@ -163,7 +163,8 @@ TEST_F(SearchE2ETest, EverySearchIsScopedByTheCallersPolicy) {
   auto r = Post("/v1/search", R"({"query":"lost travel card Lisbon","k":100})", adv);
   ASSERT_EQ(r.status, 200) << r.body;
   std::set<std::string> cases;
-  for (const auto& h : Json(r.body)["hits"].GetArray()) {
+  auto hits = Json(r.body);  // the document must outlive the loop over its array
+  for (const auto& h : hits["hits"].GetArray()) {
     if (std::string(h["source"]["collection"].GetString()) == "cases") {
       cases.insert(h["source"]["id"].GetString());
     }
@@ -173,7 +174,8 @@ TEST_F(SearchE2ETest, EverySearchIsScopedByTheCallersPolicy) {
   const std::string byod = MintToken(*dir_, "adv-1", "bank", "advisor", {"--posture", "unmanaged"});
   r = Post("/v1/search", R"({"query":"lost travel card Lisbon","k":100})", byod);
   ASSERT_EQ(r.status, 200) << r.body;
-  for (const auto& h : Json(r.body)["hits"].GetArray()) {
+  auto byod_hits = Json(r.body);
+  for (const auto& h : byod_hits["hits"].GetArray()) {
     EXPECT_EQ(std::string(h["source"]["collection"].GetString()), "knowledge");
   }
   // Naming a collection one may not search is refused, not silently emptied.
