@@ -99,6 +99,7 @@ std::vector<ScoredId> Bm25Index::Search(const std::vector<std::string>& query_te
     float bound;  // the most this term can add to any document
   };
   std::vector<QueryTerm> terms;
+  terms.reserve(weights.size());
   for (const auto& [term, qtf] : weights) {
     const PostingList& l = lists_[term];
     const double df = std::min<double>(l.df, n);
@@ -108,7 +109,11 @@ std::vector<ScoredId> Bm25Index::Search(const std::vector<std::string>& query_te
   std::sort(terms.begin(), terms.end(),
             [](const QueryTerm& a, const QueryTerm& b) { return a.bound > b.bound; });
   std::vector<float> rest(terms.size() + 1, 0.0f);  // rest[i]: bound of terms i.. together
-  for (size_t i = terms.size(); i-- > 0;) rest[i] = rest[i + 1] + terms[i].bound;
+  std::vector<size_t> left(terms.size() + 1, 0);    // left[i]: postings of terms i..
+  for (size_t i = terms.size(); i-- > 0;) {
+    rest[i] = rest[i + 1] + terms[i].bound;
+    left[i] = left[i + 1] + terms[i].list->docs.size();
+  }
   auto score = [&](float tf, uint32_t st, float idf) {
     return idf * tf * (k1 + 1) / (tf + norm_fixed + norm_len * static_cast<float>(st - 1));
   };
@@ -116,17 +121,19 @@ std::vector<ScoredId> Bm25Index::Search(const std::vector<std::string>& query_te
   for (size_t ti = 0; ti < terms.size(); ++ti) {
     const PostingList& l = *terms[ti].list;
     const float idf = terms[ti].idf;
-    if (!pruning && ti > 0 && touched.size() >= k) {
-      // The k-th best of a subset is at most the k-th best of all: a safe threshold, and
-      // cheap. The first candidates came from the rarest terms, the likeliest winners.
+    // The k-th best of a subset is at most the k-th best of all: a safe threshold, and cheap.
+    // The first candidates came from the rarest terms, the likeliest winners. Only worth trying
+    // when much more is left to score than the sample costs.
+    const size_t sample = std::min(touched.size(), std::max<size_t>(8 * k, 4096));
+    if (!pruning && ti > 0 && touched.size() >= k && left[ti] > 4 * sample) {
       scratch.clear();
-      const size_t sample = std::min(touched.size(), std::max<size_t>(8 * k, 4096));
       for (size_t i = 0; i < sample; ++i) scratch.push_back(acc[touched[i]]);
       std::nth_element(scratch.begin(), scratch.begin() + static_cast<ptrdiff_t>(k - 1),
                        scratch.end(), std::greater<float>());
       const float theta = scratch[k - 1];
       if (theta > rest[ti]) {
         pruning = true;
+        ++pruned_searches_;
         // Candidates that cannot reach the k-th score even with every remaining term go now.
         size_t w = 0;
         for (uint32_t d : touched) {

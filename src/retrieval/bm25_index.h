@@ -14,6 +14,7 @@
 #ifndef CRMI_RETRIEVAL_BM25_INDEX_H_
 #define CRMI_RETRIEVAL_BM25_INDEX_H_
 
+#include <atomic>
 #include <cstdint>
 #include <shared_mutex>
 #include <string>
@@ -57,6 +58,8 @@ class Bm25Index {
   size_t terms() const;
   size_t postings() const;  // including those of removed documents not yet compacted
   size_t removed_since_compaction() const;
+  // Searches in which pruning skipped part of the lists (tests, tuning).
+  uint64_t pruned_searches() const { return pruned_searches_.load(); }
   size_t MemoryBytes() const;
 
  private:
@@ -76,6 +79,7 @@ class Bm25Index {
   size_t live_ = 0;
   uint64_t live_length_ = 0;
   size_t removed_since_compaction_ = 0;
+  mutable std::atomic<uint64_t> pruned_searches_{0};
 };
 
 }  // namespace crmi::retrieval

@@ -178,12 +178,12 @@ void RetrievalService::Stop() {
   monitor_cv_.notify_all();
   if (worker_.joinable()) worker_.join();
   if (monitor_.joinable()) monitor_.join();
-  std::vector<std::thread> threads;
+  std::map<std::string, std::thread> threads;
   {
     std::lock_guard lock(mu_);
     threads.swap(reindexers_);
   }
-  for (auto& t : threads) t.join();
+  for (auto& [tenant, t] : threads) t.join();
 }
 
 void RetrievalService::RetryBuild(const std::string& tenant, const Status& error) {
@@ -531,13 +531,15 @@ Status RetrievalService::Reindex(const std::string& tenant) {
   if (!reindexing_.insert(tenant).second) {
     return AlreadyExists("a re-index of tenant '" + tenant + "' is already running");
   }
-  reindexers_.emplace_back([this, tenant] { ReindexThread(tenant); });
+  // The tenant's previous re-index thread has finished (it left reindexing_): reap it.
+  if (auto it = reindexers_.find(tenant); it != reindexers_.end()) it->second.join();
+  reindexers_[tenant] = std::thread([this, tenant] { ReindexThread(tenant); });
   return Status::Ok();
 }
 
 void RetrievalService::ReindexThread(std::string tenant) {
   Status s = BuildTenant(tenant, /*retrain=*/true);
-  if (!s.ok()) {
+  if (!s.ok() && s.code() != StatusCode::kCancelled) {
     log::Error("re-index failed", log::Fields().Add("tenant", tenant).Add("error", s.ToString()));
     if (auto t = FindTenant(tenant)) {
       std::lock_guard lock(t->state_mu);

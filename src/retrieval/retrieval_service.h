@@ -204,7 +204,7 @@ class RetrievalService {
   std::thread monitor_;
   std::condition_variable monitor_cv_;
   std::mutex feedback_mu_;
-  std::vector<std::thread> reindexers_;
+  std::map<std::string, std::thread> reindexers_;  // the last one per tenant
 };
 
 }  // namespace crmi::retrieval
