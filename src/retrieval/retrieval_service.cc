@@ -273,7 +273,7 @@ void RetrievalService::WorkerLoop() {
     }
     if (!resync.empty()) {
       Status s = BuildTenant(resync, /*retrain=*/false);
-      if (!s.ok()) RetryBuild(resync, s);
+      if (!s.ok() && s.code() != StatusCode::kCancelled) RetryBuild(resync, s);
     }
     // Coalesce: a record changed several times in the batch is indexed once.
     std::set<Key> seen;
@@ -283,7 +283,7 @@ void RetrievalService::WorkerLoop() {
       if (t == nullptr) {
         // A tenant's first record: build it (trains nothing until its corpus is large enough).
         Status s = BuildTenant(p.key.tenant, false);
-        if (!s.ok()) RetryBuild(p.key.tenant, s);
+        if (!s.ok() && s.code() != StatusCode::kCancelled) RetryBuild(p.key.tenant, s);
         continue;
       }
       Status s = ApplyRecord(*t, p.key.collection, p.key.id);
