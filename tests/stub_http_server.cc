@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "tests/test_util.h"
+
 namespace crmi::test {
 
 StubHttpServer::StubHttpServer(std::function<StubResponse(const StubRequest&)> handler)
@@ -62,21 +64,7 @@ void StubHttpServer::Handle(int fd) {
   const size_t sp1 = first.find(' '), sp2 = first.rfind(' ');
   req.method = first.substr(0, sp1);
   req.target = first.substr(sp1 + 1, sp2 - sp1 - 1);
-  size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
-  while (pos < head.size()) {
-    size_t e = head.find("\r\n", pos);
-    if (e == std::string::npos) e = head.size();
-    const std::string line = head.substr(pos, e - pos);
-    const size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string name = line.substr(0, colon);
-      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-      std::string value = line.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(' '));
-      req.headers[name] = value;
-    }
-    pos = e + 2;
-  }
+  req.headers = ParseHeaderFields(head);
   const size_t length =
       req.headers.count("content-length") ? std::stoul(req.headers["content-length"]) : 0;
   req.body = buf.substr(header_end + 4);

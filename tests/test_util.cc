@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -33,6 +34,29 @@ std::unique_ptr<store::Store> OpenTestStore(const std::string& dir) {
   auto s = store::sqlite::Open(o, crm::Schema::Default().StoreSpecs());
   if (!s.ok()) throw std::runtime_error("open test store: " + s.status().ToString());
   return std::move(s).value();
+}
+
+std::map<std::string, std::string> ParseHeaderFields(const std::string& head) {
+  std::map<std::string, std::string> out;
+  const size_t line_end = head.find("\r\n");
+  size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
+  while (pos < head.size()) {
+    size_t e = head.find("\r\n", pos);
+    if (e == std::string::npos) e = head.size();
+    const std::string line = head.substr(pos, e - pos);
+    const size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      std::string value = line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(' ') == std::string::npos
+                         ? value.size()
+                         : value.find_first_not_of(' '));
+      out[name] = value;
+    }
+    pos = e + 2;
+  }
+  return out;
 }
 
 std::string SourceDir() { return CRMI_SOURCE_DIR; }

@@ -2,6 +2,7 @@
 #ifndef CRMI_TESTS_TEST_UTIL_H_
 #define CRMI_TESTS_TEST_UTIL_H_
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,10 @@ std::string TempDir(const std::string& prefix);
 
 // Contents of a file; empty when unreadable.
 std::string ReadFile(const std::string& path);
+
+// The header fields of an HTTP/1.1 message head (start line, then "Name: value" lines separated
+// by CRLF, without the blank line), names lower-cased, leading spaces of values dropped.
+std::map<std::string, std::string> ParseHeaderFields(const std::string& head);
 
 // Directory of the repository (for tests/cases) and of ../shared/data.
 std::string SourceDir();

@@ -17,10 +17,10 @@ std::string RecordKey(std::string_view collection, std::string_view id) {
   return key;
 }
 
+// Cosine similarity of unit vectors through the CPU's widest inner-product kernel.
 float Dot(const float* a, const float* b, size_t dim) {
-  float s = 0;
-  for (size_t i = 0; i < dim; ++i) s += a[i] * b[i];
-  return s;
+  static const DistanceFn ip = GetDistance(Metric::kInnerProduct);  // 1 - a·b
+  return 1.0f - ip(a, b, dim);
 }
 
 bool IsZero(std::span<const float> v) {
@@ -533,10 +533,15 @@ size_t ChunkIndex::MemoryBytes() const {
 }
 
 std::string MakeSnippet(std::string_view text, std::string_view query, size_t max_bytes) {
-  if (text.size() <= max_bytes) return std::string(text);
-  // The window of max_bytes holding the most query-term occurrences, starting at a word.
   std::unordered_set<std::string> q;
   for (auto& t : TermTexts(query)) q.insert(std::move(t));
+  return MakeSnippet(text, q, max_bytes);
+}
+
+std::string MakeSnippet(std::string_view text, const std::unordered_set<std::string>& q,
+                        size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  // The window of max_bytes holding the most query-term occurrences, starting at a word.
   std::vector<uint32_t> hits;
   for (const Token& t : Terms(text)) {
     if (q.count(t.text)) hits.push_back(t.start);

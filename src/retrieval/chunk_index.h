@@ -24,6 +24,7 @@
 #include <span>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "src/common/status.h"
@@ -167,6 +168,9 @@ class ChunkIndex {
 
 // A passage of at most `max_bytes` around the query's terms (whole words, "…" where cut).
 std::string MakeSnippet(std::string_view text, std::string_view query, size_t max_bytes = 240);
+// The same with the query's terms (TermTexts) already computed, for many passages of one query.
+std::string MakeSnippet(std::string_view text, const std::unordered_set<std::string>& query_terms,
+                        size_t max_bytes = 240);
 
 }  // namespace crmi::retrieval
 

@@ -10,8 +10,7 @@ namespace crmi::retrieval {
 namespace {
 
 bool IsTitleField(const crm::Field& f) {
-  return f.type == crm::FieldType::kString &&
-         (f.name == "title" || f.name == "subject" || f.name == "name");
+  return f.type == crm::FieldType::kString && IsTitleFieldName(f.name);
 }
 
 std::string StringAt(const rapidjson::Value& doc, std::string_view path) {
@@ -28,6 +27,10 @@ bool IsSentenceEnd(std::string_view text, size_t i) {
 }
 
 }  // namespace
+
+bool IsTitleFieldName(std::string_view name) {
+  return name == "title" || name == "subject" || name == "name";
+}
 
 std::string Chunk::IndexedText() const {
   if (title.empty()) return text;

@@ -59,6 +59,10 @@ struct Chunk {
   std::string IndexedText() const;
 };
 
+// "title", "subject", "name": a string field of one of these names is the record's title,
+// prepended to its passages (and masking it hides those passages).
+bool IsTitleFieldName(std::string_view name);
+
 // True when records of `collection` carry searchable text.
 bool IsSearchable(const crm::Collection& collection);
 // Collections of `schema` that carry searchable text.

@@ -35,8 +35,6 @@ bool IsChunkColumn(const crm::Collection& c, std::string_view field) {
   return (field == "contact_id" || field == "account_id") && c.Find(field) != nullptr;
 }
 
-bool IsTitleName(std::string_view f) { return f == "title" || f == "subject" || f == "name"; }
-
 }  // namespace
 
 struct RetrievalService::Sample {
@@ -380,7 +378,9 @@ Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
       if (metrics_->computed) metrics_->computed->Increment(static_cast<double>(texts.size()));
     }
   }
-  for (const auto& ch : chunks) t.words_seen += Words(ch.text).size();
+  if (embedder == nullptr) {  // counted only to know when to train a first model
+    for (const auto& ch : chunks) t.words_seen += Words(ch.text).size();
+  }
   return index->ReplaceRecord(collection, id, std::move(chunks), vectors);
 }
 
@@ -469,7 +469,6 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
   }
   auto index = std::make_shared<ChunkIndex>(embedder ? embedder->info().dim : 0, options_.hnsw);
   size_t text_i = 0;
-  size_t new_words = 0;
   for (size_t i = 0; i < docs.size(); ++i) {
     if (cancel_) {
       stop_recording();
@@ -486,7 +485,6 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
       if (metrics_->computed) metrics_->computed->Increment(static_cast<double>(chunked[i].size()));
     }
     text_i += chunked[i].size();
-    for (const auto& c : chunked[i]) new_words += Words(c.text).size();
     if (chunked[i].empty()) continue;
     Status s = index->ReplaceRecord(docs[i].c->name, docs[i].r.id, std::move(chunked[i]), vectors);
     if (!s.ok()) {
@@ -505,7 +503,7 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
     t->embedder = embedder;
     t->index = index;
     t->ready = true;
-    t->words_seen = new_words;
+    t->words_seen = words;
     t->last_error.clear();
   }
   for (const auto& [collection, id] : changed) {
@@ -631,7 +629,7 @@ Result<ChunkPredicate> RetrievalService::CompilePredicate(const SearchRequest& r
     rule.redact_from = s.redact_from;
     for (const auto& mf : s.mask_fields) {
       rule.masked_fields.push_back(mf);
-      if (IsTitleName(mf)) rule.mask_titles = true;
+      if (IsTitleFieldName(mf)) rule.mask_titles = true;
     }
     for (const auto& f : s.rows) {
       RowTerm t;

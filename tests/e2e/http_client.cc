@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "tests/test_util.h"
+
 namespace crmi::test {
 
 std::string HttpResponse::Header(const std::string& name) const {
@@ -77,21 +79,7 @@ HttpResponse HttpConnection::ReadResponse(bool to_head) {
   const std::string status_line = head.substr(0, line_end);
   if (status_line.size() < 12) return r;
   const int status = std::atoi(status_line.c_str() + 9);
-  size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
-  while (pos < head.size()) {
-    size_t e = head.find("\r\n", pos);
-    if (e == std::string::npos) e = head.size();
-    const std::string line = head.substr(pos, e - pos);
-    const size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string name = line.substr(0, colon);
-      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-      std::string value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-      r.headers[name] = value;
-    }
-    pos = e + 2;
-  }
+  r.headers = ParseHeaderFields(head);
   if (status == 100) return ReadResponse(to_head);
   if (to_head) {
     r.status = status;

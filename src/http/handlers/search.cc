@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <unordered_set>
 
 #include "src/common/json_parse.h"
 #include "src/common/json_text.h"
@@ -13,6 +14,7 @@
 #include "src/http/handlers/handlers.h"
 #include "src/http/problem.h"
 #include "src/retrieval/retrieval_service.h"
+#include "src/retrieval/text.h"
 
 namespace crmi::http::handlers {
 namespace {
@@ -132,7 +134,7 @@ Status ParseSearchRequest(std::string_view body, r::SearchRequest* req) {
 
 namespace {
 
-std::string HitJson(const r::Hit& h, std::string_view query) {
+std::string HitJson(const r::Hit& h, const std::unordered_set<std::string>& query_terms) {
   const r::Chunk& c = h.chunk->chunk;
   JsonObject source;
   source.Add("collection", c.meta.collection)
@@ -155,7 +157,7 @@ std::string HitJson(const r::Hit& h, std::string_view query) {
       .AddRaw("source", source.Finish())
       .Add("score", static_cast<double>(h.score))
       .AddRaw("scores", scores.Finish())
-      .Add("snippet", r::MakeSnippet(c.text, query));
+      .Add("snippet", r::MakeSnippet(c.text, query_terms));
   if (!c.title.empty()) o.Add("title", c.title);
   return o.Finish();
 }
@@ -199,10 +201,12 @@ void Search(App& app, RequestContext& ctx) {
   if (max_rows > 0) req.k = std::min(req.k, static_cast<size_t>(max_rows));
   auto res = app.retrieval->Search(req);
   if (!res.ok()) return SetProblem(ctx, res.status());
+  std::unordered_set<std::string> terms;  // analysed once for every snippet
+  for (auto& t : r::TermTexts(req.query)) terms.insert(std::move(t));
   std::string hits = "[";
   for (const auto& h : res->hits) {
     if (hits.size() > 1) hits += ",";
-    hits += HitJson(h, req.query);
+    hits += HitJson(h, terms);
   }
   hits += "]";
   const double took =
