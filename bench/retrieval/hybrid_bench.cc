@@ -4,15 +4,19 @@
 // about 16 % of passages, as "customer" or "order" would be) and clustered 128-d vectors, then
 // single-thread query
 // latency per mode and per policy selectivity, with the time to build the allowed set (Select)
-// included, as the server runs it. Also build time and memory.
+// included, as the server runs it. Also build time, memory, and the time to save the index as a
+// snapshot and reopen it (the latencies are then measured on the reopened index).
 //
-//   build/release/bench/hybrid_bench [N] [queries]
+//   build/release/bench/hybrid_bench [N] [queries] [snapshot dir, default /tmp]
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <random>
 #include <string>
 #include <vector>
@@ -75,8 +79,11 @@ std::string Word(size_t i) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows when redirected to a file
   const size_t n = argc > 1 ? std::stoul(argv[1]) : 1000000;
   const size_t queries = argc > 2 ? std::stoul(argv[2]) : 1000;
+  const std::string snapdir =
+      std::string(argc > 3 ? argv[3] : "/tmp") + "/crmi-hybrid-bench-snapshot";
   constexpr size_t kDim = 128, kClusters = 1000, kWords = 60, kVocab = 50000, kStopRanks = 50;
   std::mt19937_64 rng(42);
   std::normal_distribution<float> unit(0, 1);
@@ -99,7 +106,7 @@ int main(int argc, char** argv) {
 
   std::printf("hybrid_bench: %zu passages of %zu words, %zu-d vectors, %zu queries\n", n, kWords,
               kDim, queries);
-  ChunkIndex index(kDim);
+  auto built = std::make_unique<ChunkIndex>(kDim);
   auto t0 = Clock::now();
   std::vector<float> v(kDim);
   for (size_t i = 0; i < n; ++i) {
@@ -113,7 +120,7 @@ int main(int argc, char** argv) {
     c.meta.time_ms = static_cast<int64_t>(i);
     vec(v.data());
     const std::string id = c.meta.record_id;
-    if (!index.ReplaceRecord("activities", id, {std::move(c)}, v).ok()) return 1;
+    if (!built->ReplaceRecord("activities", id, {std::move(c)}, v).ok()) return 1;
     if ((i + 1) % 100000 == 0) {
       std::fprintf(stderr, "  %zu indexed, %.0f s\n", i + 1, Ms(t0) / 1000);
     }
@@ -121,7 +128,31 @@ int main(int argc, char** argv) {
   const double build_s = Ms(t0) / 1000;
   std::printf("build: %.1f s (%.0f passages/s), index memory %.0f MB, peak RSS %ld MB\n", build_s,
               static_cast<double>(n) / build_s,
-              static_cast<double>(index.MemoryBytes()) / (1 << 20), RssMb());
+              static_cast<double>(built->MemoryBytes()) / (1 << 20), RssMb());
+  std::filesystem::remove_all(snapdir);
+  t0 = Clock::now();
+  if (!built->SaveSnapshot(snapdir, "bench@1").ok()) return 1;
+  const double save_s = Ms(t0) / 1000;
+  size_t bytes = 0;
+  for (const auto& e : std::filesystem::directory_iterator(snapdir)) bytes += e.file_size();
+  const size_t live = built->size();
+  built.reset();
+  // A cold reopen: the files were fsynced, so their pages are clean and can be dropped from the
+  // page cache; the reopen then reads them from the disk.
+  for (const auto& e : std::filesystem::directory_iterator(snapdir)) {
+    const int fd = open(e.path().c_str(), O_RDONLY);
+    if (fd >= 0) {
+      (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+      close(fd);
+    }
+  }
+  t0 = Clock::now();
+  auto snap = ChunkIndex::LoadSnapshot(snapdir);
+  if (!snap.ok() || snap->index->size() != live) return 1;
+  std::printf("snapshot: save %.1f s, reopen %.1f s (page cache dropped), %.0f MB on disk\n",
+              save_s, Ms(t0) / 1000, static_cast<double>(bytes) / 1e6);
+  std::filesystem::remove_all(snapdir);
+  const ChunkIndex& index = *snap->index;
 
   struct Case {
     const char* name;
@@ -175,7 +206,7 @@ int main(int argc, char** argv) {
         HybridParams p;
         p.k = 10;
         p.mode = mode;
-        p.filter = filter ? &*filter : nullptr;
+        p.filter = filter.get();
         auto r = index.Search(qtext[i], std::span<const float>(qvec).subspan(i * kDim, kDim), p);
         lat.push_back(Ms(start));
         if (!r.ok()) return 1;

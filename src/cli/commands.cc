@@ -271,6 +271,7 @@ int RunServe(const ServeConfig& config) {
   ro.chunking.max_words = static_cast<size_t>(config.retrieval_chunk_words);
   ro.chunking.overlap_words = static_cast<size_t>(config.retrieval_chunk_overlap);
   ro.queue_capacity = static_cast<size_t>(config.retrieval_queue_capacity);
+  ro.snapshot_interval = std::chrono::seconds(config.retrieval_snapshot_interval_s);
   if (config.retrieval_embedder == "openai") {
     retrieval::OpenAiEmbedderOptions oo;
     oo.base_url = config.openai_base_url;

@@ -71,6 +71,7 @@ struct ServeConfig {
   int64_t retrieval_chunk_words = 200;
   int64_t retrieval_chunk_overlap = 30;
   int64_t retrieval_queue_capacity = 100000;
+  int64_t retrieval_snapshot_interval_s = 60;  // 0: no index snapshots (restarts rebuild)
   std::string retrieval_embedder = "builtin";  // or "openai"
   std::string openai_base_url;                 // [retrieval.openai]
   std::string openai_model;

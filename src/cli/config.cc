@@ -257,6 +257,8 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "chunk_words", &c->retrieval_chunk_words));
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "chunk_overlap", &c->retrieval_chunk_overlap));
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "queue_capacity", &c->retrieval_queue_capacity));
+  RETURN_IF_ERROR(
+      r.Int(rt, "retrieval.", "snapshot_interval_s", &c->retrieval_snapshot_interval_s));
   RETURN_IF_ERROR(r.Str(rt, "retrieval.", "embedder", &c->retrieval_embedder));
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "cache_entries", &c->embedding_cache_entries));
   r.Table("retrieval.openai");
@@ -350,6 +352,9 @@ Status ValidateServeConfig(const ServeConfig& c) {
   }
   if (!in(c.retrieval_queue_capacity, 1, 100'000'000)) {
     return InvalidArgument("retrieval queue_capacity must be 1..100000000");
+  }
+  if (!in(c.retrieval_snapshot_interval_s, 0, 86'400)) {
+    return InvalidArgument("retrieval snapshot_interval_s must be 0..86400");
   }
   if (!in(c.audit_checkpoint_every, 1, 1'000'000)) {
     return InvalidArgument("audit checkpoint_every must be 1..1000000");

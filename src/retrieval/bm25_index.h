@@ -24,6 +24,11 @@
 #include "src/common/status.h"
 #include "src/retrieval/vector_index.h"
 
+namespace crmi {
+class BinaryReader;
+class BinaryWriter;
+}  // namespace crmi
+
 namespace crmi::retrieval {
 
 struct Bm25Params {
@@ -62,12 +67,35 @@ class Bm25Index {
   uint64_t pruned_searches() const { return pruned_searches_.load(); }
   size_t MemoryBytes() const;
 
+  // Appends the index to `out` (a consistent copy: writers wait meanwhile).
+  void Save(BinaryWriter& out) const;
+  // Replaces this (empty) index with one written by Save. kDataLoss when the input is
+  // truncated or inconsistent (a posting of an unknown id, ids out of order); the index is
+  // then left empty.
+  Status Load(BinaryReader& in);
+
  private:
   struct PostingList {
     std::vector<uint32_t> docs;
     std::vector<uint8_t> tfs;  // saturated at 255
     uint32_t df = 0;           // documents counted in idf
+    // The largest tf and the shortest document length (in terms) among the postings, removed
+    // ones included until compaction: they bound what the term can add to any document under any
+    // collection statistics (a score grows with tf and shrinks with length).
+    uint8_t max_tf = 0;
+    uint32_t min_len = UINT32_MAX;
   };
+  struct QueryTerm;
+  struct Scorer;
+  // Document at a time with MaxScore (few query terms) and term at a time (many); both exact,
+  // under the shared lock.
+  std::vector<ScoredId> SearchDocAtATime(const std::vector<QueryTerm>& terms, size_t k,
+                                         const IdFilter* filter, const Scorer& scorer) const;
+  std::vector<ScoredId> SearchTermAtATime(std::vector<QueryTerm> terms, size_t k,
+                                          const IdFilter* filter, const Scorer& scorer) const;
+  // A selective filter: its allowed ids are looked up in each list instead.
+  std::vector<ScoredId> SearchAllowedSet(const std::vector<QueryTerm>& terms, size_t k,
+                                         const IdFilter& filter, const Scorer& scorer) const;
   enum : uint32_t { kNever = 0, kDead = UINT32_MAX };
 
   const Bm25Params params_;

@@ -10,13 +10,6 @@
 namespace crmi::retrieval {
 namespace {
 
-std::string RecordKey(std::string_view collection, std::string_view id) {
-  std::string key(collection);
-  key += '/';
-  key += id;
-  return key;
-}
-
 // Cosine similarity of unit vectors through the CPU's widest inner-product kernel.
 float Dot(const float* a, const float* b, size_t dim) {
   static const DistanceFn ip = GetDistance(Metric::kInnerProduct);  // 1 - a·b
@@ -33,6 +26,13 @@ bool IsContinuation(std::string_view s, size_t i) {
 }
 
 }  // namespace
+
+std::string ChunkIndex::RecordKey(std::string_view collection, std::string_view id) {
+  std::string key(collection);
+  key += '/';
+  key += id;
+  return key;
+}
 
 std::string_view SearchModeName(SearchMode m) {
   switch (m) {
@@ -52,6 +52,9 @@ ChunkIndex::ChunkIndex(size_t dim, const HnswOptions& options)
     : dim_(dim),
       vectors_(dim == 0 ? nullptr
                         : std::make_unique<HnswIndex>(dim, Metric::kInnerProduct, options)) {}
+
+ChunkIndex::ChunkIndex(size_t dim, std::unique_ptr<HnswIndex> vectors)
+    : dim_(dim), vectors_(std::move(vectors)) {}
 
 Status ChunkIndex::ReplaceRecord(std::string_view collection, std::string_view record_id,
                                  std::vector<Chunk> chunks, std::span<const float> vectors) {
@@ -98,33 +101,14 @@ Status ChunkIndex::ReplaceRecord(std::string_view collection, std::string_view r
     std::unique_lock lock(mu_);
     chunks_.resize(first_label + added.size());
     columns_.Resize(chunks_.size());
-    for (auto& ic : added) {
-      const ChunkMetadata& m = ic->chunk.meta;
-      const size_t l = ic->label;
-      columns_.sym[kOwner][l] = Intern(m.owner_id);
-      columns_.sym[kRegion][l] = Intern(m.region);
-      columns_.sym[kContact][l] = Intern(m.contact_id);
-      columns_.sym[kAccount][l] = Intern(m.account_id);
-      columns_.sym[kRecord][l] = Intern(m.record_id);
-      columns_.sym[kCollection][l] = Intern(m.collection);
-      columns_.sym[kField][l] = Intern(ic->chunk.field);
-      columns_.sensitivity[l] = static_cast<uint8_t>(m.sensitivity);
-      columns_.titled[l] = !ic->chunk.title.empty();
-      columns_.time_ms[l] = m.time_ms;
-      columns_.live[l] = 1;
-      for (Column c : kListed) {
-        if (columns_.sym[c][l] != 0)
-          lists_[c][columns_.sym[c][l]].push_back(static_cast<uint32_t>(l));
-      }
-      ++collection_chunks_[m.collection];
-      chunks_[ic->label] = std::move(ic);
-    }
+    for (auto& ic : added) Register(std::move(ic));
     for (uint64_t l : old) {
       --collection_chunks_[chunks_[l]->chunk.meta.collection];
       columns_.live[l] = 0;
       chunks_[l].reset();
     }
     removed_since_lists_ += old.size();
+    removed_total_ += old.size();
     if (removed_since_lists_ > live_ + 1000) RebuildLists();
     live_ = live_ + labels.size() - old.size();
     if (labels.empty()) {
@@ -140,6 +124,27 @@ Status ChunkIndex::ReplaceRecord(std::string_view collection, std::string_view r
   // Removed documents' postings linger until compaction; compact once they are a fifth.
   if (lexical_.removed_since_compaction() * 5 > lexical_.size() + 1000) lexical_.Compact();
   return Status::Ok();
+}
+
+void ChunkIndex::Register(std::shared_ptr<const IndexedChunk> ic) {
+  const ChunkMetadata& m = ic->chunk.meta;
+  const size_t l = ic->label;
+  columns_.sym[kOwner][l] = Intern(m.owner_id);
+  columns_.sym[kRegion][l] = Intern(m.region);
+  columns_.sym[kContact][l] = Intern(m.contact_id);
+  columns_.sym[kAccount][l] = Intern(m.account_id);
+  columns_.sym[kRecord][l] = Intern(m.record_id);
+  columns_.sym[kCollection][l] = Intern(m.collection);
+  columns_.sym[kField][l] = Intern(ic->chunk.field);
+  columns_.sensitivity[l] = static_cast<uint8_t>(m.sensitivity);
+  columns_.titled[l] = !ic->chunk.title.empty();
+  columns_.time_ms[l] = m.time_ms;
+  columns_.live[l] = 1;
+  for (Column c : kListed) {
+    if (columns_.sym[c][l] != 0) lists_[c][columns_.sym[c][l]].push_back(static_cast<uint32_t>(l));
+  }
+  ++collection_chunks_[m.collection];
+  chunks_[l] = std::move(ic);
 }
 
 Result<std::vector<Hit>> ChunkIndex::Search(std::string_view query,
@@ -301,7 +306,45 @@ void ChunkIndex::RebuildLists() {
   removed_since_lists_ = 0;
 }
 
-std::optional<BitmapFilter> ChunkIndex::Select(const ChunkPredicate& pred) const {
+namespace {
+
+// A predicate as a string, for the scope cache: every part length-prefixed, so that no two
+// predicates share a key.
+std::string PredicateKey(const ChunkPredicate& p) {
+  std::string key;
+  auto add = [&](std::string_view s) {
+    key += std::to_string(s.size());
+    key += ':';
+    key += s;
+  };
+  auto list = [&](const std::vector<std::string>& v) {
+    add(std::to_string(v.size()));
+    for (const auto& s : v) add(s);
+  };
+  for (const auto& r : p.collections) {
+    add(r.collection);
+    add(r.redact_from ? std::to_string(static_cast<int>(*r.redact_from)) : "-");
+    list(r.masked_fields);
+    add(r.mask_titles ? "t" : "f");
+    add(std::to_string(r.rows.size()));
+    for (const auto& t : r.rows) {
+      add(t.column);
+      add(std::to_string(static_cast<int>(t.op)));
+      add(std::to_string(t.values.size()));
+      for (const auto& v : t.values) add(v ? "=" + *v : "null");
+    }
+  }
+  key += '|';
+  for (const auto* v : {&p.contact_ids, &p.account_ids, &p.owner_ids, &p.regions}) list(*v);
+  return key;
+}
+
+// Below this many labels visited, evaluating a scope is cheaper than caching it.
+constexpr size_t kCacheWork = 16384;
+
+}  // namespace
+
+std::shared_ptr<const BitmapFilter> ChunkIndex::Select(const ChunkPredicate& pred) const {
   // A set of symbols: a short list, or a bitmap over the symbol space when long.
   struct SymSet {
     std::vector<uint32_t> syms;  // 0: null; kNoSymbol: a value no chunk has
@@ -368,7 +411,7 @@ std::optional<BitmapFilter> ChunkIndex::Select(const ChunkPredicate& pred) const
       else if (t.column == "id")
         term.col = kRecord;
       else
-        return BitmapFilter(0);  // unknown column: fail closed, nothing allowed
+        return std::make_shared<BitmapFilter>(0);  // unknown column: fail closed, nothing allowed
       term.op = t.op;
       for (const auto& v : t.values) term.set.syms.push_back(v ? SymbolOf(*v) : 0);
       term.set.Build(universe);
@@ -381,7 +424,7 @@ std::optional<BitmapFilter> ChunkIndex::Select(const ChunkPredicate& pred) const
     }
     rules.push_back(std::move(r));
   }
-  if (!restricted && covered == live_) return std::nullopt;
+  if (!restricted && covered == live_) return nullptr;
 
   const Filter contacts = filter_of(pred.contact_ids), accounts = filter_of(pred.account_ids),
                owners = filter_of(pred.owner_ids), regions = filter_of(pred.regions),
@@ -426,14 +469,51 @@ std::optional<BitmapFilter> ChunkIndex::Select(const ChunkPredicate& pred) const
     }
     return true;
   };
+  const size_t n = c.live.size();
+  auto admit = [&](size_t l) {
+    if (!c.live[l]) return false;
+    for (const Rule& r : rules) {
+      if (r.collection == c.sym[kCollection][l]) return rule_ok(r, l) && request_ok(l);
+    }
+    return false;
+  };
+  // A cached set: current as it is, or brought up to date with the labels added since.
+  const bool cacheable = pred.record_ids.empty() && !pred.from_ms && !pred.to_ms;
+  const std::string key = cacheable ? PredicateKey(pred) : std::string();
+  if (cacheable) {
+    CachedScope hit;
+    {
+      std::lock_guard scope(scope_mu_);
+      if (auto it = scopes_.find(key); it != scopes_.end()) {
+        it->second.used = ++scope_clock_;
+        hit = it->second;
+      }
+    }
+    if (hit.bits != nullptr &&
+        removed_total_ - hit.removed_at <= hit.bits->AllowedCount() / 8 + 64 && hit.upto <= n) {
+      if (hit.upto == n) return hit.bits;
+      auto grown = std::make_shared<BitmapFilter>(*hit.bits);
+      for (size_t l = hit.upto; l < n; ++l) {
+        if (admit(l)) grown->Allow(l);
+      }
+      std::lock_guard scope(scope_mu_);
+      CachedScope& e = scopes_[key];
+      if (e.upto < n) {
+        e.bits = grown;
+        e.upto = n;
+        e.removed_at = hit.removed_at;
+      }
+      return grown;
+    }
+  }
   // The labels a rule can start from: its collection's, or a kEq/kIn term's (the union of its
   // values' lists), whichever is shortest. A long start is scanned instead.
   auto list_of = [&](Column col, uint32_t sym) -> const std::vector<uint32_t>* {
     auto it = lists_[col].find(sym);
     return it == lists_[col].end() ? nullptr : &it->second;
   };
-  const size_t n = c.live.size();
-  BitmapFilter f(n);
+  auto f = std::make_shared<BitmapFilter>(n);
+  size_t work = 0;
   std::vector<const Rule*> scanned;
   for (const Rule& r : rules) {
     std::vector<const std::vector<uint32_t>*> start;
@@ -468,23 +548,35 @@ std::optional<BitmapFilter> ChunkIndex::Select(const ChunkPredicate& pred) const
       scanned.push_back(&r);
       continue;
     }
+    work += start_size;
     for (const auto* l : start) {
       for (uint32_t label : *l) {
-        if (rule_ok(r, label) && request_ok(label)) f.Allow(label);
+        if (rule_ok(r, label) && request_ok(label)) f->Allow(label);
       }
     }
   }
   if (!scanned.empty()) {
+    work += n;
     for (size_t l = 0; l < n; ++l) {
       if (!c.live[l]) continue;
       const uint32_t coll = c.sym[kCollection][l];
       for (const Rule* r : scanned) {
         if (r->collection == coll) {
-          if (rule_ok(*r, l) && request_ok(l)) f.Allow(l);
+          if (rule_ok(*r, l) && request_ok(l)) f->Allow(l);
           break;
         }
       }
     }
+  }
+  if (cacheable && work >= kCacheWork) {
+    std::lock_guard scope(scope_mu_);
+    if (scopes_.size() >= kScopes && !scopes_.count(key)) {
+      auto oldest = std::min_element(
+          scopes_.begin(), scopes_.end(),
+          [](const auto& a, const auto& b) { return a.second.used < b.second.used; });
+      scopes_.erase(oldest);
+    }
+    scopes_[key] = CachedScope{f, n, removed_total_, ++scope_clock_};
   }
   return f;
 }
@@ -508,6 +600,15 @@ void ChunkIndex::ForEach(const std::function<void(const IndexedChunk&)>& fn) con
   std::shared_lock lock(mu_);
   for (const auto& c : chunks_) {
     if (c != nullptr) fn(*c);
+  }
+}
+
+void ChunkIndex::ForEachRecord(
+    const std::function<void(std::string_view, std::string_view, int64_t, int64_t)>& fn) const {
+  std::shared_lock lock(mu_);
+  for (const auto& [key, labels] : by_record_) {
+    const ChunkMetadata& m = chunks_[labels.front()]->chunk.meta;
+    fn(m.collection, m.record_id, m.record_seq, m.record_version);
   }
 }
 

@@ -11,6 +11,10 @@
 // chunks — a filtered search is never a post-filtered unfiltered one, and when fewer than k
 // chunks are allowed, all of them come back.
 //
+// Snapshots: SaveSnapshot/LoadSnapshot write and reopen the whole index (chunk table, BM25
+// postings, HNSW graph) so that a restart does not rebuild it; the caller reconciles the reopened
+// index with its source of truth by record (ForEachRecord gives each record's seq and version).
+//
 // Thread-safety: concurrent searches; writers are serialised internally.
 #ifndef CRMI_RETRIEVAL_CHUNK_INDEX_H_
 #define CRMI_RETRIEVAL_CHUNK_INDEX_H_
@@ -115,9 +119,15 @@ class ChunkIndex {
   Result<std::vector<Hit>> Search(std::string_view query, std::span<const float> query_vector,
                                   const HybridParams& params) const;
 
-  // Live labels whose chunk satisfies `pred`; nullopt when that is every live chunk (searches
-  // then run unfiltered).
-  std::optional<BitmapFilter> Select(const ChunkPredicate& pred) const;
+  // Labels whose chunk satisfies `pred`; null when that is every live chunk (searches then run
+  // unfiltered). The set may still hold labels removed since it was built: both indexes skip
+  // removed labels, so it selects exactly the live chunks satisfying `pred`.
+  //
+  // Wide scopes are cached (an advisor's book or a region is the same on every query) and kept
+  // current incrementally: labels are never reused and a label's metadata never changes, so a
+  // cached set stays exact for the labels it covered and only labels added since are evaluated;
+  // it is rebuilt once the labels removed since outnumber an eighth of it.
+  std::shared_ptr<const BitmapFilter> Select(const ChunkPredicate& pred) const;
 
   std::shared_ptr<const IndexedChunk> Get(uint64_t label) const;
   std::vector<std::shared_ptr<const IndexedChunk>> ChunksOf(std::string_view collection,
@@ -132,9 +142,34 @@ class ChunkIndex {
   // Null when dim() is 0.
   const VectorIndex* vector_index() const { return vectors_.get(); }
 
+  // Calls fn(collection, record_id, seq, version) for every record with chunks (under the read
+  // lock: fn must not call back into the index).
+  void ForEachRecord(
+      const std::function<void(std::string_view, std::string_view, int64_t, int64_t)>& fn) const;
+
+  // Writes the index into `dir` (created when missing): generation files `chunks-N` (chunk
+  // table and BM25 postings) and `vectors-N` (HNSW), then a `CURRENT` file naming generation N,
+  // then older generations are deleted — a crash at any point leaves the previous complete
+  // snapshot. `model` (the embedder's id; "" for lexical only) is stored with it. Writers wait
+  // meanwhile; searches do not. kUnavailable on I/O errors.
+  Status SaveSnapshot(const std::string& dir, std::string_view model) const;
+
+  struct Snapshot {
+    std::unique_ptr<ChunkIndex> index;
+    std::string model;
+  };
+  // Reopens what SaveSnapshot wrote. kNotFound when `dir` holds no snapshot; kDataLoss when it
+  // is damaged or its parts disagree (nothing half-loaded is returned).
+  static Result<Snapshot> LoadSnapshot(const std::string& dir);
+
  private:
+  ChunkIndex(size_t dim, std::unique_ptr<HnswIndex> vectors);
+  static std::string RecordKey(std::string_view collection, std::string_view id);
+  // Enters a chunk into the table, its columns and label lists (under mu_, exclusive).
+  void Register(std::shared_ptr<const IndexedChunk> ic);
+
   const size_t dim_;
-  std::mutex write_mu_;  // one ReplaceRecord at a time
+  mutable std::mutex write_mu_;  // one ReplaceRecord (or SaveSnapshot) at a time
   // The metadata filters look at, by label, column by column (a predicate reads only the
   // columns it needs), strings interned as small integers (symbols; 0 is null).
   enum Column { kOwner, kRegion, kContact, kAccount, kRecord, kCollection, kField, kColumns };
@@ -162,6 +197,18 @@ class ChunkIndex {
   std::map<std::string, uint32_t, std::less<>> collection_chunks_;  // live chunks per collection
   std::map<std::string, std::vector<uint64_t>, std::less<>> by_record_;  // "collection/id"
   size_t live_ = 0;
+  uint64_t removed_total_ = 0;  // labels ever removed (under mu_)
+  // Select's cache of wide scopes, by predicate; the least recently used goes beyond kScopes.
+  struct CachedScope {
+    std::shared_ptr<const BitmapFilter> bits;
+    size_t upto = 0;          // labels [0, upto) were evaluated
+    uint64_t removed_at = 0;  // removed_total_ then
+    uint64_t used = 0;
+  };
+  static constexpr size_t kScopes = 32;
+  mutable std::mutex scope_mu_;
+  mutable std::unordered_map<std::string, CachedScope> scopes_;
+  mutable uint64_t scope_clock_ = 0;
   std::unique_ptr<HnswIndex> vectors_;
   Bm25Index lexical_;
 };

@@ -112,6 +112,7 @@ Result<std::vector<Chunk>> ChunkRecord(const crm::Collection& c, std::string_vie
   if (parent_type == "contacts") meta.contact_id = StringAt(doc, "parent_id");
   if (parent_type == "accounts") meta.account_id = StringAt(doc, "parent_id");
   meta.record_version = record.version;
+  meta.record_seq = record.seq;
   std::string when = StringAt(doc, "occurred_at");
   if (when.empty()) when = record.updated_at;
   if (auto t = ParseRfc3339(when); t.ok()) meta.time_ms = *t;

@@ -42,6 +42,7 @@ struct ChunkMetadata {
   crm::Sensitivity sensitivity = crm::Sensitivity::kPublic;  // highest of the fields it holds
   int64_t time_ms = 0;  // occurred_at for activities, else updated_at (epoch milliseconds)
   int64_t record_version = 0;
+  int64_t record_seq = 0;  // the store's seq: tells a re-created record from the old one
 };
 
 struct Chunk {

@@ -24,6 +24,13 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 constexpr size_t kListPage = 1000;
+constexpr int kStampPage = 10000;  // ids and versions only: the store's largest page
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             SteadyClock::now().time_since_epoch())
+      .count();
+}
 constexpr auto kRetryAfter = std::chrono::seconds(1);
 constexpr size_t kSamplesPerTenant = 256;
 
@@ -61,7 +68,15 @@ struct RetrievalService::Tenant {
   std::mutex samples_mu;
   std::vector<Sample> samples;
   size_t next_sample = 0;
-  double recall = -1;  // last measured recall@k of the vector component; -1: not yet
+  double recall = -1;     // last measured recall@k of the vector component; -1: not yet
+  bool reopened = false;  // under state_mu
+  // Snapshots: changes applied to the serving index since start, and how many of them the last
+  // snapshot holds; when it was written (or reopened) and what it cost, in steady-clock ms.
+  std::mutex save_mu;  // one snapshot at a time
+  std::atomic<uint64_t> applied_changes{0};
+  std::atomic<uint64_t> saved_changes{0};
+  std::atomic<int64_t> last_save_ms{INT64_MIN};
+  std::atomic<int64_t> last_save_cost_ms{0};
 
   std::pair<std::shared_ptr<Embedder>, std::shared_ptr<ChunkIndex>> Snapshot() {
     std::lock_guard lock(state_mu);
@@ -81,6 +96,8 @@ struct RetrievalService::Metrics {
   prometheus::Counter* feedback_used = nullptr;
   prometheus::Counter* feedback_not_useful = nullptr;
   prometheus::Family<prometheus::Gauge>* recall_family = nullptr;
+  prometheus::Counter* snapshot_saved = nullptr;
+  prometheus::Counter* snapshot_failed = nullptr;
 
   explicit Metrics(metrics::Registry* r) {
     if (r == nullptr) return;
@@ -126,6 +143,12 @@ struct RetrievalService::Metrics {
                    .Register(r->prom());
     feedback_used = &fb.Add({{"label", "used"}});
     feedback_not_useful = &fb.Add({{"label", "not_useful"}});
+    auto& snaps = prometheus::BuildCounter()
+                      .Name("crmi_retrieval_snapshots_total")
+                      .Help("Tenant index snapshots written, by result")
+                      .Register(r->prom());
+    snapshot_saved = &snaps.Add({{"result", "saved"}});
+    snapshot_failed = &snaps.Add({{"result", "failed"}});
     recall_family = &prometheus::BuildGauge()
                          .Name("crmi_retrieval_recall")
                          .Help(
@@ -182,6 +205,56 @@ void RetrievalService::Stop() {
     threads.swap(reindexers_);
   }
   for (auto& [tenant, t] : threads) t.join();
+  // What changed since the last snapshots is saved now, so the next start reopens it as is.
+  SaveDueTenants(/*all=*/true);
+}
+
+std::string RetrievalService::SnapshotDir(const std::string& tenant) const {
+  return TenantDir(tenant) + "/index";
+}
+
+Status RetrievalService::SaveTenant(Tenant& t) {
+  std::lock_guard save(t.save_mu);
+  auto [embedder, index] = t.Snapshot();  // the serving index, taken after any concurrent save
+  if (index == nullptr) return Status::Ok();
+  const uint64_t applied = t.applied_changes.load();
+  const auto start = SteadyClock::now();
+  Status s = index->SaveSnapshot(SnapshotDir(t.name), embedder ? embedder->info().Key() : "");
+  const auto cost =
+      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start);
+  t.last_save_ms = SteadyMs();  // a failure is retried after an interval too, not in a loop
+  if (!s.ok()) {
+    log::Error("retrieval snapshot failed; the previous one stays",
+               log::Fields().Add("tenant", t.name).Add("error", s.ToString()));
+    if (metrics_->snapshot_failed) metrics_->snapshot_failed->Increment();
+    return s;
+  }
+  t.saved_changes = applied;
+  t.last_save_cost_ms = cost.count();
+  if (metrics_->snapshot_saved) metrics_->snapshot_saved->Increment();
+  log::Info("retrieval snapshot saved", log::Fields()
+                                            .Add("tenant", t.name)
+                                            .Add("chunks", static_cast<int64_t>(index->size()))
+                                            .Add("ms", static_cast<int64_t>(cost.count())));
+  return Status::Ok();
+}
+
+void RetrievalService::SaveDueTenants(bool all) {
+  if (options_.snapshot_interval.count() == 0) return;
+  std::vector<std::shared_ptr<Tenant>> ts;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [n, t] : tenants_) ts.push_back(t);
+  }
+  const int64_t now = SteadyMs();
+  for (const auto& t : ts) {
+    if (t->applied_changes.load() == t->saved_changes.load()) continue;
+    const int64_t due =
+        std::max<int64_t>(options_.snapshot_interval.count(), 10 * t->last_save_cost_ms.load());
+    const int64_t last = t->last_save_ms.load();
+    if (!all && last != INT64_MIN && now - last < due) continue;
+    (void)SaveTenant(*t);  // logged and counted there
+  }
 }
 
 void RetrievalService::RetryBuild(const std::string& tenant, const Status& error) {
@@ -229,6 +302,7 @@ std::shared_ptr<RetrievalService::Tenant> RetrievalService::FindTenant(const std
 
 void RetrievalService::WorkerLoop() {
   while (true) {
+    SaveDueTenants(/*all=*/false);
     std::vector<Pending> batch;
     std::string resync;
     {
@@ -343,7 +417,9 @@ Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
   if (index == nullptr) return Status::Ok();
   auto rec = store_->Get(collection, t.name, id);
   if (!rec.ok() && rec.status().code() == StatusCode::kNotFound) {
-    return index->ReplaceRecord(collection, id, {}, {});
+    RETURN_IF_ERROR(index->ReplaceRecord(collection, id, {}, {}));
+    ++t.applied_changes;
+    return Status::Ok();
   }
   if (!rec.ok()) return rec.status();
   ASSIGN_OR_RETURN(std::vector<Chunk> chunks, ChunkRecord(*c, t.name, *rec, options_.chunking));
@@ -381,7 +457,9 @@ Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
   if (embedder == nullptr) {  // counted only to know when to train a first model
     for (const auto& ch : chunks) t.words_seen += Words(ch.text).size();
   }
-  return index->ReplaceRecord(collection, id, std::move(chunks), vectors);
+  RETURN_IF_ERROR(index->ReplaceRecord(collection, id, std::move(chunks), vectors));
+  ++t.applied_changes;
+  return Status::Ok();
 }
 
 Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
@@ -412,6 +490,32 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
     t->recording = false;
     t->changed_during_reindex.clear();
   };
+  std::error_code ec;
+  std::filesystem::create_directories(TenantDir(name), ec);
+  const std::string model_path = TenantDir(name) + "/builtin.bin";
+  const std::string marker = TenantDir(name) + "/reindex.pending";
+  const bool pending = std::filesystem::exists(marker, ec);
+  if (!retrain && !pending) {
+    if (auto serving = t->Snapshot().second) {
+      // A reconciliation (the queue overflowed, or a build is retried): apply what differs.
+      stop_recording();
+      ASSIGN_OR_RETURN(auto stale, StaleRecords(name, *serving));
+      for (const auto& [collection, id] : stale) RETURN_IF_ERROR(ApplyRecord(*t, collection, id));
+      log::Info(
+          "retrieval index reconciled",
+          log::Fields().Add("tenant", name).Add("applied", static_cast<int64_t>(stale.size())));
+      MaybeTrain(*t);
+      return Status::Ok();
+    }
+    if (options_.snapshot_interval.count() > 0) {
+      auto reopened = Reopen(t);
+      if (!reopened.ok()) {
+        stop_recording();
+        return reopened.status();
+      }
+      if (*reopened) return Status::Ok();
+    }
+  }
   for (const auto& cname : SearchableCollections(*schema_)) {
     const crm::Collection* c = schema_->Find(cname);
     store::ListQuery q;
@@ -443,11 +547,6 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
     chunked[i] = std::move(*ch);
   }
   // The model: the tenant's saved one, or a new one when asked or when none exists yet.
-  std::error_code ec;
-  std::filesystem::create_directories(TenantDir(name), ec);
-  const std::string model_path = TenantDir(name) + "/builtin.bin";
-  const std::string marker = TenantDir(name) + "/reindex.pending";
-  const bool pending = std::filesystem::exists(marker, ec);
   std::shared_ptr<Embedder> embedder = options_.shared_embedder;
   if (embedder == nullptr && !retrain && !pending) {
     auto loaded = BuiltinEmbedder::Load(model_path);
@@ -515,12 +614,136 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
   }
   std::filesystem::remove(marker, ec);
   if (metrics_->swaps && !fresh) metrics_->swaps->Increment();
+  if (options_.snapshot_interval.count() > 0) (void)SaveTenant(*t);  // logged there
   log::Info("retrieval index ready",
             log::Fields()
                 .Add("tenant", name)
                 .Add("chunks", static_cast<int64_t>(index->size()))
                 .Add("embedder", embedder ? embedder->info().Key() : "none"));
   return Status::Ok();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> RetrievalService::StaleRecords(
+    const std::string& name, const ChunkIndex& index) {
+  // Reconcile by record: what the store holds now against what `index` holds. A record
+  // whose seq or version differs, one the snapshot lacks (new, or without text) and one the store
+  // no longer has are applied again; everything else is left as it is.
+  std::unordered_map<std::string, std::pair<int64_t, int64_t>> indexed;
+  index.ForEachRecord(
+      [&](std::string_view collection, std::string_view id, int64_t seq, int64_t version) {
+        std::string key(collection);
+        key += '/';
+        key += id;
+        indexed.emplace(std::move(key), std::pair{seq, version});
+      });
+  std::vector<std::pair<std::string, std::string>> stale;
+  for (const auto& cname : SearchableCollections(*schema_)) {
+    store::ListQuery q;
+    q.collection = cname;
+    q.tenant = name;
+    q.limit = kStampPage;
+    q.omit_doc = true;
+    while (true) {
+      if (cancel_) return Cancelled("the retrieval service is stopping");
+      std::vector<store::StoredRecord> page;
+      RETURN_IF_ERROR(store_->List(q, &page));
+      for (const auto& r : page) {
+        auto it = indexed.find(cname + "/" + r.id);
+        if (it == indexed.end() || it->second != std::pair{r.seq, r.version}) {
+          stale.emplace_back(cname, r.id);
+        }
+        if (it != indexed.end()) indexed.erase(it);
+      }
+      if (page.size() < static_cast<size_t>(kStampPage)) break;
+      q.after_seq = page.back().seq;
+    }
+  }
+  for (const auto& [key, stamp] : indexed) {  // gone from the store
+    const size_t slash = key.find('/');
+    stale.emplace_back(key.substr(0, slash), key.substr(slash + 1));
+  }
+  return stale;
+}
+
+Result<bool> RetrievalService::Reopen(const std::shared_ptr<Tenant>& t) {
+  const std::string& name = t->name;
+  const auto start = SteadyClock::now();
+  auto snap = ChunkIndex::LoadSnapshot(SnapshotDir(name));
+  if (!snap.ok()) {
+    if (snap.status().code() != StatusCode::kNotFound) {
+      log::Warn("retrieval snapshot unusable; rebuilding from the store",
+                log::Fields().Add("tenant", name).Add("error", snap.status().ToString()));
+    }
+    return false;
+  }
+  std::shared_ptr<Embedder> embedder = options_.shared_embedder;
+  if (embedder == nullptr) {
+    auto loaded = BuiltinEmbedder::Load(TenantDir(name) + "/builtin.bin");
+    if (loaded.ok()) {
+      embedder = std::move(*loaded);
+    } else if (loaded.status().code() != StatusCode::kNotFound) {
+      return false;  // the build reports it and trains a new model
+    }
+  }
+  const std::string model = embedder ? embedder->info().Key() : "";
+  if (snap->model != model || snap->index->dim() != (embedder ? embedder->info().dim : 0)) {
+    log::Info("retrieval snapshot made with another embedding model; rebuilding",
+              log::Fields().Add("tenant", name).Add("snapshot", snap->model).Add("model", model));
+    return false;
+  }
+  ASSIGN_OR_RETURN(auto stale, StaleRecords(name, *snap->index));
+  std::shared_ptr<ChunkIndex> index = std::move(snap->index);
+  size_t words = 0;
+  if (embedder == nullptr) {  // until it reaches min_training_words
+    index->ForEach([&](const IndexedChunk& ic) { words += Words(ic.chunk.text).size(); });
+  }
+  std::set<std::pair<std::string, std::string>> changed;
+  {
+    std::lock_guard apply(t->apply_mu);
+    changed.swap(t->changed_during_reindex);
+    t->recording = false;
+    std::lock_guard lock(t->state_mu);
+    t->embedder = embedder;
+    t->index = index;
+    t->ready = true;
+    t->reopened = true;
+    t->words_seen = words;
+    t->last_error.clear();
+  }
+  t->last_save_ms = SteadyMs();
+  for (auto& c : changed) stale.push_back(c);
+  std::sort(stale.begin(), stale.end());
+  stale.erase(std::unique(stale.begin(), stale.end()), stale.end());
+  for (const auto& [collection, id] : stale) {
+    Status s = ApplyRecord(*t, collection, id);
+    if (!s.ok()) {  // an embedding service down: retried like any refresh
+      std::lock_guard lock(mu_);
+      retry_.emplace_back(SteadyClock::now() + kRetryAfter,
+                          Pending{{name, collection, id}, SteadyClock::now()});
+    }
+  }
+  log::Info(
+      "retrieval index reopened",
+      log::Fields()
+          .Add("tenant", name)
+          .Add("chunks", static_cast<int64_t>(index->size()))
+          .Add("reconciled", static_cast<int64_t>(stale.size()))
+          .Add("ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              SteadyClock::now() - start)
+                                              .count()))
+          .Add("embedder", model.empty() ? "none" : model));
+  MaybeTrain(*t);
+  return true;
+}
+
+void RetrievalService::MaybeTrain(Tenant& t) {
+  bool train = false;
+  {
+    std::lock_guard lock(t.state_mu);
+    train = t.embedder == nullptr && options_.shared_embedder == nullptr &&
+            t.words_seen >= options_.min_training_words;
+  }
+  if (train) (void)Reindex(t.name);  // kAlreadyExists when one runs: fine
 }
 
 Status RetrievalService::Reindex(const std::string& tenant) {
@@ -578,6 +801,9 @@ std::vector<TenantStats> RetrievalService::Stats() {
     s.chunks = t->index ? t->index->size() : 0;
     s.records = t->index ? t->index->records() : 0;
     s.reindexing = running.count(t->name) > 0;
+    s.reopened = t->reopened;
+    const int64_t saved = t->last_save_ms.load();
+    if (saved != INT64_MIN) s.snapshot_age_s = static_cast<double>(SteadyMs() - saved) / 1000.0;
     s.last_error = t->last_error;
     s.recall = t->recall;
     out.push_back(std::move(s));
@@ -680,13 +906,13 @@ Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
         "vector search needs an embedding model, and this tenant's corpus is still too small to "
         "train one; use mode 'lexical' or 'hybrid'");
   }
-  std::optional<BitmapFilter> filter = index->Select(pred);
+  std::shared_ptr<const BitmapFilter> filter = index->Select(pred);
   HybridParams p;
   p.k = req.k;
   p.mode = embedder == nullptr ? SearchMode::kLexical : req.mode;
   p.fusion = req.fusion;
   p.mmr = req.mmr;
-  p.filter = filter ? &*filter : nullptr;
+  p.filter = filter.get();
   std::vector<float> qv;
   if (p.mode != SearchMode::kLexical) {
     RETURN_IF_ERROR(embedder->Embed(std::span<const std::string>(&req.query, 1), &qv));
@@ -730,7 +956,7 @@ Status RetrievalService::RecordFeedback(const SearchRequest& scope, const Feedba
   auto index = t ? t->Snapshot().second : nullptr;
   bool visible = false;
   if (index != nullptr && !pred.collections.empty()) {
-    std::optional<BitmapFilter> allowed = index->Select(pred);
+    std::shared_ptr<const BitmapFilter> allowed = index->Select(pred);
     for (const auto& c : pred.collections) {
       for (const auto& ic : index->ChunksOf(c.collection, record)) {
         if (ic->chunk.field == field && std::to_string(ic->chunk.start) == start &&
@@ -789,12 +1015,12 @@ void RetrievalService::MonitorRecall() {
     for (size_t i = 0; i < samples.size(); i += step) {
       const Sample& s = samples[i];
       if (s.query.size() != index->dim()) continue;  // from before a model swap
-      std::optional<BitmapFilter> filter = index->Select(s.predicate);
+      std::shared_ptr<const BitmapFilter> filter = index->Select(s.predicate);
       SearchParams sp;
       // As the hybrid search runs its vector component.
       sp.k = std::max<size_t>(4 * s.k, 50);
       sp.ef = std::max<size_t>(64, sp.k);
-      sp.filter = filter ? &*filter : nullptr;
+      sp.filter = filter.get();
       auto live = index->vector_index()->Search(s.query, sp);
       sp.strategy = SearchParams::Strategy::kScan;
       auto exact = index->vector_index()->Search(s.query, sp);

@@ -8,9 +8,13 @@
 // marked for a full reconciliation, which the worker runs next. Freshness lag and queue depth are
 // metrics.
 //
-// Start-up: the worker builds every tenant's index from the store (the store is the truth; the
-// index is derived), so a restart resumes whatever was unfinished — including a model change
-// that was requested (a marker file) and not yet swapped in.
+// Start-up: each tenant's index is reopened from its last snapshot (<dir>/<tenant>/index, written
+// after every build, every snapshot_interval while changes arrive, and at Stop) and reconciled
+// with the store record by record: whatever changed, appeared or vanished since the snapshot
+// (by seq and version) is applied again. Without a usable snapshot — none, damaged, or made
+// with another embedding model — the index is built from the store (the store is the truth; the
+// index is derived). Either way a restart resumes whatever was unfinished, including a model
+// change that was requested (a marker file) and not yet swapped in.
 //
 // Embedders: with a shared (remote) embedder configured, every tenant uses it. Otherwise each
 // tenant has its built-in model (trained on its own texts, stored under
@@ -65,6 +69,10 @@ struct RetrievalOptions {
   std::shared_ptr<Embedder> shared_embedder;
   // How often the recall monitor samples live queries; 0 turns it off.
   std::chrono::milliseconds recall_monitor_interval{std::chrono::seconds(60)};
+  // A tenant whose index changed is snapshotted at most this often (and never more often than
+  // ten times its last snapshot's duration, so that saving stays under a tenth of the worker's
+  // time); also after every build and at Stop. 0: no snapshots (restarts rebuild).
+  std::chrono::milliseconds snapshot_interval{std::chrono::seconds(60)};
 };
 
 // What the policy lets the caller see of one collection.
@@ -113,6 +121,8 @@ struct TenantStats {
   std::string embedder;
   size_t chunks = 0, records = 0;
   bool reindexing = false;
+  bool reopened = false;       // served from a snapshot since start (not rebuilt)
+  double snapshot_age_s = -1;  // since the last snapshot written or reopened; -1: none
   std::string last_error;
   double recall = -1;  // last measured by the monitor; -1: not yet
 };
@@ -172,7 +182,23 @@ class RetrievalService {
   void RetryBuild(const std::string& tenant, const Status& error);
   void WorkerLoop();
   // Builds (or rebuilds) a tenant: model (load, or train when `retrain` or missing) and index.
+  // Without `retrain`, a usable snapshot is reopened instead of building.
   Status BuildTenant(const std::string& tenant, bool retrain);
+  // Reopens `t`'s snapshot and reconciles it with the store; false when there is no usable one
+  // (the caller builds instead).
+  Result<bool> Reopen(const std::shared_ptr<Tenant>& t);
+  // Records of `tenant` whose state in the store (seq, version, existence) differs from what
+  // `index` holds, as (collection, id).
+  Result<std::vector<std::pair<std::string, std::string>>> StaleRecords(const std::string& tenant,
+                                                                        const ChunkIndex& index);
+  // Snapshots t's serving index (kUnavailable on I/O errors; the previous snapshot stays).
+  Status SaveTenant(Tenant& t);
+  // Snapshots tenants whose index changed and whose interval has passed (`all`: every changed
+  // tenant, at Stop).
+  void SaveDueTenants(bool all);
+  std::string SnapshotDir(const std::string& tenant) const;
+  // Starts training a first model for a lexical-only tenant whose corpus grew large enough.
+  void MaybeTrain(Tenant& t);
   // Applies one record's current state to `t` (under t's apply lock).
   Status ApplyRecord(Tenant& t, const std::string& collection, const std::string& id);
   std::shared_ptr<Tenant> FindTenant(const std::string& tenant);

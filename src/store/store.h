@@ -88,6 +88,8 @@ struct ListQuery {
   // Empty: ascending seq (paginable). Otherwise an indexed field, descending, then seq
   // descending; after_seq is ignored (used for "most recent N").
   std::string order_by_desc;
+  // Leaves StoredRecord::doc empty: listing ids, seqs and versions reads far less.
+  bool omit_doc = false;
 };
 
 // Optimistic-concurrency precondition of an update or delete: zero fields match anything. `seq`

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -214,20 +216,30 @@ TEST(Bm25Test, PrunedTopKEqualsExhaustiveScoring) {
     ASSERT_TRUE(idx.Add(d, terms).ok());
   }
   for (size_t d = 0; d < kDocs; d += 7) ASSERT_TRUE(idx.Remove(d).ok());
-  BitmapFilter odd(kDocs);
+  BitmapFilter odd(kDocs), sparse(kDocs);
   for (size_t d = 1; d < kDocs; d += 2) odd.Allow(d);
+  for (size_t d = 5; d < kDocs; d += 97) sparse.Allow(d);  // looked up rather than scanned
   for (int q = 0; q < 60; ++q) {
+    // Short queries go document at a time, long ones (over 12 terms) term at a time.
     std::vector<std::string> query = {word(), word(), word(), "w1", "w2"};
-    for (const IdFilter* f :
-         {static_cast<const IdFilter*>(nullptr), static_cast<const IdFilter*>(&odd)}) {
+    if (q % 2 == 1) {
+      for (int i = 0; i < 10; ++i) query.push_back(word());
+    }
+    // The oracle: every matching document scored, then restricted to what the filter allows.
+    const auto everything = idx.Search(query, kDocs * 2);
+    for (const BitmapFilter* f :
+         std::initializer_list<const BitmapFilter*>{nullptr, &odd, &sparse}) {
+      std::vector<ScoredId> all;
+      for (const auto& h : everything) {
+        if (f == nullptr || f->Allows(h.id)) all.push_back(h);
+      }
       for (size_t k : {1, 10, 50}) {
         auto fast = idx.Search(query, k, f);
-        auto all = idx.Search(query, kDocs * 2, f);
-        all.resize(std::min(all.size(), k));
-        ASSERT_EQ(fast.size(), all.size()) << q;
-        for (size_t i = 0; i < fast.size(); ++i) {
+        const size_t want = std::min(all.size(), k);
+        ASSERT_EQ(fast.size(), want) << q;
+        for (size_t i = 0; i < want; ++i) {
           EXPECT_EQ(fast[i].id, all[i].id) << "query " << q << " k " << k << " rank " << i;
-          EXPECT_FLOAT_EQ(fast[i].score, all[i].score);
+          EXPECT_EQ(fast[i].score, all[i].score);
         }
       }
     }
@@ -352,7 +364,7 @@ TEST(ChunkIndexTest, FilteredSearchEqualsOracleAndNeverLeaks) {
       if (OracleAllows(p, corpus.chunks[i])) oracle.insert(i);
     }
     auto filter = index.Select(p);
-    ASSERT_TRUE(filter.has_value());
+    ASSERT_NE(filter, nullptr);
     std::set<uint64_t> selected;
     filter->ForEachAllowed([&](uint64_t id) { selected.insert(id); });
     ASSERT_EQ(selected, oracle) << "trial " << trial;
@@ -388,14 +400,92 @@ TEST(ChunkIndexTest, FilteredSearchEqualsOracleAndNeverLeaks) {
   // Nothing restricted: no filter at all.
   ChunkPredicate all;
   all.collections = {{"cases"}, {"activities"}};
-  EXPECT_FALSE(index.Select(all).has_value());
+  EXPECT_EQ(index.Select(all), nullptr);
   // Unknown row-filter column: fail closed.
   ChunkPredicate bad;
   bad.collections = {{"cases"}};
   bad.collections[0].rows.push_back({"consent.marketing", store::FieldFilter::Op::kEq, {"true"}});
   auto none = index.Select(bad);
-  ASSERT_TRUE(none.has_value());
+  ASSERT_NE(none, nullptr);
   EXPECT_EQ(none->AllowedCount(), 0u);
+}
+
+TEST(ChunkIndexTest, CachedScopesStayExactUnderWrites) {
+  constexpr size_t kN = 30000;  // wide enough for Select to cache the scope
+  Corpus c = RandomCorpus(kN, 1, 13);
+  ChunkIndex index(0);  // metadata only: no vectors needed
+  for (size_t i = 0; i < kN; ++i) {
+    ASSERT_TRUE(index
+                    .ReplaceRecord(c.chunks[i].meta.collection, c.chunks[i].meta.record_id,
+                                   {c.chunks[i]}, {})
+                    .ok());
+  }
+  ChunkPredicate p;
+  CollectionRule acts{"activities"};
+  acts.rows.push_back({"owner_id", store::FieldFilter::Op::kIn, {"own1", "own2", "own3", "own9"}});
+  acts.redact_from = crm::Sensitivity::kRestricted;
+  p.collections = {CollectionRule{"cases"}, acts};
+  // What the scope must select now: live chunks satisfying the predicate, by label.
+  std::map<std::string, Chunk> current;
+  for (const auto& ch : c.chunks) current[ch.meta.collection + "/" + ch.meta.record_id] = ch;
+  auto live_selected = [&](const BitmapFilter& f) {
+    std::set<std::string> out;
+    f.ForEachAllowed([&](uint64_t l) {
+      if (auto ic = index.Get(l))
+        out.insert(ic->chunk.meta.collection + "/" + ic->chunk.meta.record_id);
+    });
+    return out;
+  };
+  auto oracle = [&] {
+    std::set<std::string> out;
+    for (const auto& [key, ch] : current) {
+      if (OracleAllows(p, ch)) out.insert(key);
+    }
+    return out;
+  };
+  auto first = index.Select(p);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(live_selected(*first), oracle());
+  EXPECT_EQ(index.Select(p), first);  // cached: the same set, not rebuilt
+
+  // Writes: new records (one with an owner no chunk had before), changed owners, removals.
+  std::mt19937_64 rng(17);
+  for (int i = 0; i < 300; ++i) {
+    Chunk ch = c.chunks[rng() % kN];
+    const int what = i % 3;
+    if (what == 0) {
+      ch.meta.record_id = "new" + std::to_string(i);
+      ch.meta.owner_id = i == 0 ? "own9" : ch.meta.owner_id;
+    } else if (what == 1) {
+      ch.meta.owner_id = "own" + std::to_string(rng() % 10);
+    }
+    const std::string key = ch.meta.collection + "/" + ch.meta.record_id;
+    if (what == 2) {
+      ASSERT_TRUE(index.ReplaceRecord(ch.meta.collection, ch.meta.record_id, {}, {}).ok());
+      current.erase(key);
+    } else {
+      ASSERT_TRUE(index.ReplaceRecord(ch.meta.collection, ch.meta.record_id, {ch}, {}).ok());
+      current[key] = ch;
+    }
+    if (i % 50 == 49) {
+      auto f = index.Select(p);
+      ASSERT_NE(f, nullptr);
+      ASSERT_EQ(live_selected(*f), oracle()) << "after write " << i;
+    }
+  }
+  // Many removals: the cached set is rebuilt and holds no removed labels any more.
+  std::vector<std::string> keys;
+  for (const auto& [key, ch] : current) keys.push_back(key);
+  for (size_t i = 0; i < keys.size(); i += 3) {
+    const size_t slash = keys[i].find('/');
+    ASSERT_TRUE(
+        index.ReplaceRecord(keys[i].substr(0, slash), keys[i].substr(slash + 1), {}, {}).ok());
+    current.erase(keys[i]);
+  }
+  auto rebuilt = index.Select(p);
+  ASSERT_NE(rebuilt, nullptr);
+  EXPECT_EQ(live_selected(*rebuilt), oracle());
+  EXPECT_EQ(rebuilt->AllowedCount(), oracle().size());
 }
 
 TEST(ChunkIndexTest, ReplacedAndRemovedChunksAreNeverReturned) {
@@ -448,6 +538,120 @@ TEST(ChunkIndexTest, ReplacedAndRemovedChunksAreNeverReturned) {
   HybridParams zero;
   zero.k = 0;
   EXPECT_EQ(index.Search("x", q, zero).status().code(), StatusCode::kInvalidArgument);
+}
+
+// Damages one byte of `path`, at `offset` (calling it again restores it).
+void FlipByte(const std::string& path, size_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.get(c);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.put(static_cast<char>(c ^ 0x5A));
+}
+
+std::vector<std::pair<uint64_t, float>> Ranked(const ChunkIndex& index, std::string_view q,
+                                               std::span<const float> v, SearchMode mode,
+                                               const IdFilter* filter) {
+  HybridParams hp;
+  hp.k = 20;
+  hp.mode = mode;
+  hp.filter = filter;
+  auto hits = index.Search(q, v, hp);
+  EXPECT_TRUE(hits.ok());
+  std::vector<std::pair<uint64_t, float>> out;
+  for (const auto& h : *hits) out.emplace_back(h.chunk->label, h.score);
+  return out;
+}
+
+TEST(ChunkIndexTest, SnapshotReopensTheSameIndexAndRefusesDamage) {
+  constexpr size_t kDim = 16, kN = 400;
+  const std::string dir = test::TempDir("snapshot");
+  Corpus c = RandomCorpus(kN, kDim, 21);
+  ChunkIndex index(kDim);
+  auto vec = [&](size_t i) { return std::span<const float>(c.vectors).subspan(i * kDim, kDim); };
+  for (size_t i = 0; i < kN; ++i) {
+    ASSERT_TRUE(index
+                    .ReplaceRecord(c.chunks[i].meta.collection, c.chunks[i].meta.record_id,
+                                   {c.chunks[i]}, vec(i))
+                    .ok());
+  }
+  for (size_t i = 0; i < kN; i += 7) {  // removed records leave dead labels behind
+    ASSERT_TRUE(
+        index.ReplaceRecord(c.chunks[i].meta.collection, c.chunks[i].meta.record_id, {}, {}).ok());
+  }
+  ASSERT_TRUE(index.SaveSnapshot(dir, "model@1").ok());
+  auto snap = ChunkIndex::LoadSnapshot(dir);
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  EXPECT_EQ(snap->model, "model@1");
+  ChunkIndex& reopened = *snap->index;
+  EXPECT_EQ(reopened.size(), index.size());
+  EXPECT_EQ(reopened.records(), index.records());
+  ChunkPredicate owner;
+  CollectionRule cases{"cases"};
+  cases.rows.push_back({"owner_id", store::FieldFilter::Op::kEq, {"own3"}});
+  owner.collections = {cases, CollectionRule{"activities"}};
+  auto f1 = index.Select(owner), f2 = reopened.Select(owner);
+  ASSERT_TRUE(f1 && f2);
+  EXPECT_EQ(f1->AllowedCount(), f2->AllowedCount());
+  for (size_t q = 0; q < 10; ++q) {
+    for (SearchMode mode : {SearchMode::kVector, SearchMode::kLexical, SearchMode::kHybrid}) {
+      EXPECT_EQ(Ranked(index, c.chunks[q].text, vec(q), mode, nullptr),
+                Ranked(reopened, c.chunks[q].text, vec(q), mode, nullptr));
+      EXPECT_EQ(Ranked(index, c.chunks[q].text, vec(q), mode, &*f1),
+                Ranked(reopened, c.chunks[q].text, vec(q), mode, &*f2));
+    }
+  }
+  // The reopened index takes writes: new labels continue after the saved ones.
+  Chunk fresh = c.chunks[1];
+  fresh.text = "zebra crossing";
+  fresh.meta.collection = "cases";
+  fresh.meta.record_id = "new";
+  ASSERT_TRUE(reopened.ReplaceRecord("cases", "new", {fresh}, vec(1)).ok());
+  HybridParams lex;
+  lex.mode = SearchMode::kLexical;
+  auto hits = reopened.Search("zebra", {}, lex);
+  ASSERT_TRUE(hits.ok());
+  ASSERT_EQ(hits->size(), 1u);
+  EXPECT_EQ(hits->front().chunk->chunk.meta.record_id, "new");
+
+  // A second snapshot replaces the first; the older generation's files go.
+  ASSERT_TRUE(reopened.SaveSnapshot(dir, "model@1").ok());
+  std::set<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    files.insert(e.path().filename().string());
+  EXPECT_EQ(files, (std::set<std::string>{"CURRENT", "chunks-2", "vectors-2"}));
+  ASSERT_TRUE(ChunkIndex::LoadSnapshot(dir).ok());
+
+  // Damage anywhere is refused, never half-loaded.
+  const std::string chunks = dir + "/chunks-2";
+  const size_t size = std::filesystem::file_size(chunks);
+  for (size_t offset : {size_t{3}, size_t{40}, size / 2, size - 3}) {
+    FlipByte(chunks, offset);
+    EXPECT_EQ(ChunkIndex::LoadSnapshot(dir).status().code(), StatusCode::kDataLoss) << offset;
+    FlipByte(chunks, offset);
+  }
+  ASSERT_TRUE(ChunkIndex::LoadSnapshot(dir).ok());
+  std::filesystem::resize_file(chunks, size - 100);
+  EXPECT_EQ(ChunkIndex::LoadSnapshot(dir).status().code(), StatusCode::kDataLoss);
+  std::filesystem::remove(chunks);
+  EXPECT_EQ(ChunkIndex::LoadSnapshot(dir).status().code(), StatusCode::kDataLoss);
+  FlipByte(dir + "/vectors-2", 100);
+  ASSERT_TRUE(reopened.SaveSnapshot(dir, "model@1").ok());  // generation 3 is whole again
+  EXPECT_TRUE(ChunkIndex::LoadSnapshot(dir).ok());
+  FlipByte(dir + "/vectors-3", std::filesystem::file_size(dir + "/vectors-3") / 2);
+  EXPECT_EQ(ChunkIndex::LoadSnapshot(dir).status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(ChunkIndex::LoadSnapshot(dir + "/none").status().code(), StatusCode::kNotFound);
+
+  // A lexical-only index (no model yet) round-trips too.
+  ChunkIndex lexical(0);
+  ASSERT_TRUE(lexical.ReplaceRecord("cases", "a", {fresh}, {}).ok());
+  ASSERT_TRUE(lexical.SaveSnapshot(dir + "/lex", "").ok());
+  auto lsnap = ChunkIndex::LoadSnapshot(dir + "/lex");
+  ASSERT_TRUE(lsnap.ok()) << lsnap.status().ToString();
+  EXPECT_EQ(lsnap->index->dim(), 0u);
+  EXPECT_EQ(lsnap->index->Search("zebra", {}, lex)->size(), 1u);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(ChunkIndexTest, SnippetsAreBoundedWholeWordsAroundTheQuery) {
@@ -709,20 +913,64 @@ TEST_F(RetrievalServiceTest, ConcurrentWritersAndSearchersThenAModelSwapUnderLoa
   EXPECT_EQ(stats[0].embedder, after);
 }
 
-TEST_F(RetrievalServiceTest, RestartRebuildsFromTheStoreAndKeepsTheModel) {
+TEST_F(RetrievalServiceTest, RestartReopensTheSnapshotAndReconcilesWhatChangedMeanwhile) {
   SeedKnowledge("acme", 20);
+  const std::string kept = Create("acme", "knowledge", Article("Kept", "quokka habitats"));
+  const std::string edited = Create("acme", "knowledge", Article("Edited", "wombat burrows"));
+  const std::string gone = Create("acme", "knowledge", Article("Gone", "numbat diets"));
   StartService();
   const std::string model = service_->Search(Request("acme", "refund"))->embedder;
+  EXPECT_FALSE(service_->Stats()[0].reopened);
+  service_->Stop();  // saves what changed since the build's snapshot
+  service_.reset();
+  // Written while the service is down: the next start reconciles them with the snapshot.
+  const auto& knowledge = *crm::Schema::Default().Find("knowledge");
+  const std::string added = Create("acme", "knowledge", Article("Okapi", "okapi sightings"));
+  ASSERT_TRUE(
+      records_->Patch(knowledge, "acme", edited, R"({"body":"echidna spines"})", std::nullopt)
+          .ok());
+  ASSERT_TRUE(records_->Delete(knowledge, "acme", gone, std::nullopt).ok());
+  // A record deleted and re-created under the same id has a new seq, same version.
+  ASSERT_TRUE(records_->Delete(knowledge, "acme", kept, std::nullopt).ok());
+  ASSERT_TRUE(records_
+                  ->Create(knowledge, "acme",
+                           R"({"id":")" + kept + R"(","title":"Kept","body":"potoroo tracks"})")
+                  .ok());
+  StartService();
+  auto stats = service_->Stats();
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_TRUE(stats[0].reopened);  // not rebuilt
+  EXPECT_EQ(stats[0].embedder, model);
+  auto find = [&](const std::string& q) {
+    SearchRequest req = Request("acme", q);
+    req.mode = SearchMode::kLexical;
+    auto r = service_->Search(req);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? Ids(*r) : std::set<std::string>{};
+  };
+  EXPECT_EQ(find("okapi"), std::set<std::string>{added});
+  EXPECT_EQ(find("echidna"), std::set<std::string>{edited});
+  EXPECT_TRUE(find("wombat").empty());
+  EXPECT_TRUE(find("numbat").empty());
+  EXPECT_EQ(find("potoroo"), std::set<std::string>{kept});
+  EXPECT_TRUE(find("quokka").empty());
+  EXPECT_EQ(service_->Search(Request("acme", "refund"))->embedder, model);  // loaded, not retrained
+
+  // A damaged snapshot is not trusted: the index is rebuilt from the store.
   service_->Stop();
   service_.reset();
-  // Written while the service is down: the next start picks it up.
-  const std::string id = Create("acme", "knowledge", Article("Okapi", "okapi sightings"));
+  std::string snapdir;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir_ + "/retrieval")) {
+    if (e.path().filename().string().starts_with("chunks-")) snapdir = e.path().string();
+  }
+  ASSERT_FALSE(snapdir.empty());
+  FlipByte(snapdir, std::filesystem::file_size(snapdir) / 2);
   StartService();
-  SearchRequest req = Request("acme", "okapi");
-  auto r = service_->Search(req);
-  ASSERT_TRUE(r.ok());
-  EXPECT_EQ(Ids(*r).count(id), 1u);
-  EXPECT_EQ(r->embedder, model);  // loaded, not retrained
+  stats = service_->Stats();
+  EXPECT_FALSE(stats[0].reopened);
+  EXPECT_EQ(stats[0].records, 23u);
+  EXPECT_EQ(find("okapi"), std::set<std::string>{added});
+  EXPECT_EQ(find("potoroo"), std::set<std::string>{kept});
 }
 
 TEST_F(RetrievalServiceTest, FeedbackIsStoredForVisibleHitsAndRecallIsMonitored) {

@@ -272,7 +272,12 @@ void RetrievalStatus(App& app, RequestContext& ctx) {
         .Add("chunks", static_cast<uint64_t>(s.chunks))
         .Add("records", static_cast<uint64_t>(s.records))
         .Add("reindexing", s.reindexing)
+        .Add("reopened", s.reopened)
         .Add("last_error", s.last_error);
+    if (s.snapshot_age_s >= 0)
+      o.Add("snapshot_age_s", s.snapshot_age_s);
+    else
+      o.AddNull("snapshot_age_s");
     if (s.recall >= 0)
       o.Add("recall", s.recall);
     else
