@@ -617,6 +617,11 @@ size_t ChunkIndex::size() const {
   return live_;
 }
 
+size_t ChunkIndex::labels() const {
+  std::shared_lock lock(mu_);
+  return chunks_.size();
+}
+
 size_t ChunkIndex::records() const {
   std::shared_lock lock(mu_);
   return by_record_.size();

@@ -135,6 +135,9 @@ class ChunkIndex {
   // Calls fn for every live chunk (under the read lock: fn must not call back into the index).
   void ForEach(const std::function<void(const IndexedChunk&)>& fn) const;
   size_t size() const;
+  // Labels ever assigned: live chunks plus replaced and removed ones (still tombstones in the
+  // vector index and slots in the table).
+  size_t labels() const;
   // Records with at least one chunk.
   size_t records() const;
   size_t MemoryBytes() const;

@@ -25,14 +25,14 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 constexpr size_t kListPage = 1000;
 constexpr int kStampPage = 10000;  // ids and versions only: the store's largest page
+constexpr auto kRetryAfter = std::chrono::seconds(1);
+constexpr size_t kSamplesPerTenant = 256;
 
 int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              SteadyClock::now().time_since_epoch())
       .count();
 }
-constexpr auto kRetryAfter = std::chrono::seconds(1);
-constexpr size_t kSamplesPerTenant = 256;
 
 // Row filters on these fields can be evaluated on chunks (ChunkIndex columns). contact_id and
 // account_id only where they are the record's own fields: an activity's contact comes from its
@@ -344,7 +344,7 @@ void RetrievalService::WorkerLoop() {
       busy_ = true;
     }
     if (!resync.empty()) {
-      Status s = BuildTenant(resync, /*retrain=*/false);
+      Status s = BuildTenant(resync, Build::kOpen);
       if (!s.ok() && s.code() != StatusCode::kCancelled) RetryBuild(resync, s);
     }
     // Coalesce: a record changed several times in the batch is indexed once.
@@ -354,7 +354,7 @@ void RetrievalService::WorkerLoop() {
       std::shared_ptr<Tenant> t = FindTenant(p.key.tenant);
       if (t == nullptr) {
         // A tenant's first record: build it (trains nothing until its corpus is large enough).
-        Status s = BuildTenant(p.key.tenant, false);
+        Status s = BuildTenant(p.key.tenant, Build::kOpen);
         if (!s.ok() && s.code() != StatusCode::kCancelled) RetryBuild(p.key.tenant, s);
         continue;
       }
@@ -392,6 +392,16 @@ void RetrievalService::WorkerLoop() {
       }
     }
     for (const auto& name : to_train) (void)Reindex(name);
+    // A tenant whose replaced passages outnumber its live ones is compacted.
+    std::set<std::string> to_compact;
+    for (const auto& p : batch) {
+      std::shared_ptr<Tenant> t = FindTenant(p.key.tenant);
+      auto index = t ? t->Snapshot().second : nullptr;
+      if (index != nullptr && index->labels() > 2 * index->size() + options_.compact_slack) {
+        to_compact.insert(p.key.tenant);
+      }
+    }
+    for (const auto& name : to_compact) (void)StartBuild(name, Build::kCompact);
     {
       std::lock_guard lock(mu_);
       applied_ += batch.size();
@@ -426,33 +436,7 @@ Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
   // Re-embed only passages whose text changed: the others keep their vectors.
   std::vector<float> vectors;
   if (embedder != nullptr) {
-    const size_t dim = embedder->info().dim;
-    std::unordered_map<std::string, uint64_t> old;
-    for (const auto& ic : index->ChunksOf(collection, id))
-      old.emplace(ic->chunk.content_hash, ic->label);
-    vectors.resize(chunks.size() * dim);
-    std::vector<std::string> texts;
-    std::vector<size_t> slots;
-    for (size_t i = 0; i < chunks.size(); ++i) {
-      auto it = old.find(chunks[i].content_hash);
-      if (it != old.end() && index->vector_index() != nullptr &&
-          index->vector_index()->GetVector(it->second, vectors.data() + i * dim).ok()) {
-        if (metrics_->reused) metrics_->reused->Increment();
-        continue;
-      }
-      texts.push_back(chunks[i].IndexedText());
-      slots.push_back(i);
-    }
-    if (!texts.empty()) {
-      std::vector<float> fresh;
-      RETURN_IF_ERROR(embedder->Embed(texts, &fresh));
-      for (size_t j = 0; j < slots.size(); ++j) {
-        std::copy(fresh.begin() + static_cast<ptrdiff_t>(j * dim),
-                  fresh.begin() + static_cast<ptrdiff_t>((j + 1) * dim),
-                  vectors.begin() + static_cast<ptrdiff_t>(slots[j] * dim));
-      }
-      if (metrics_->computed) metrics_->computed->Increment(static_cast<double>(texts.size()));
-    }
+    RETURN_IF_ERROR(VectorsFor(*embedder, index.get(), collection, id, chunks, &vectors));
   }
   if (embedder == nullptr) {  // counted only to know when to train a first model
     for (const auto& ch : chunks) t.words_seen += Words(ch.text).size();
@@ -462,7 +446,43 @@ Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
   return Status::Ok();
 }
 
-Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
+Status RetrievalService::VectorsFor(Embedder& embedder, const ChunkIndex* old,
+                                    std::string_view collection, std::string_view id,
+                                    const std::vector<Chunk>& chunks, std::vector<float>* out) {
+  const size_t dim = embedder.info().dim;
+  std::unordered_map<std::string, uint64_t> known;
+  if (old != nullptr && old->vector_index() != nullptr && old->dim() == dim) {
+    for (const auto& ic : old->ChunksOf(collection, id)) {
+      known.emplace(ic->chunk.content_hash, ic->label);
+    }
+  }
+  out->assign(chunks.size() * dim, 0.0f);
+  std::vector<std::string> texts;
+  std::vector<size_t> slots;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    auto it = known.find(chunks[i].content_hash);
+    if (it != known.end() &&
+        old->vector_index()->GetVector(it->second, out->data() + i * dim).ok()) {
+      if (metrics_->reused) metrics_->reused->Increment();
+      continue;
+    }
+    texts.push_back(chunks[i].IndexedText());
+    slots.push_back(i);
+  }
+  if (texts.empty()) return Status::Ok();
+  std::vector<float> fresh;
+  RETURN_IF_ERROR(embedder.Embed(texts, &fresh));
+  for (size_t j = 0; j < slots.size(); ++j) {
+    std::copy(fresh.begin() + static_cast<ptrdiff_t>(j * dim),
+              fresh.begin() + static_cast<ptrdiff_t>((j + 1) * dim),
+              out->begin() + static_cast<ptrdiff_t>(slots[j] * dim));
+  }
+  if (metrics_->computed) metrics_->computed->Increment(static_cast<double>(texts.size()));
+  return Status::Ok();
+}
+
+Status RetrievalService::BuildTenant(const std::string& name, Build mode) {
+  const bool retrain = mode == Build::kRetrain;
   // Read every searchable record once (the store is the truth).
   struct Doc {
     const crm::Collection* c;
@@ -495,7 +515,7 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
   const std::string model_path = TenantDir(name) + "/builtin.bin";
   const std::string marker = TenantDir(name) + "/reindex.pending";
   const bool pending = std::filesystem::exists(marker, ec);
-  if (!retrain && !pending) {
+  if (mode == Build::kOpen && !pending) {
     if (auto serving = t->Snapshot().second) {
       // A reconciliation (the queue overflowed, or a build is retried): apply what differs.
       stop_recording();
@@ -536,14 +556,10 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
   }
   std::vector<std::vector<Chunk>> chunked(docs.size());
   size_t words = 0;
-  std::vector<std::string> texts;
   for (size_t i = 0; i < docs.size(); ++i) {
     auto ch = ChunkRecord(*docs[i].c, name, docs[i].r, options_.chunking);
     if (!ch.ok()) continue;  // a record the store holds is valid; skip rather than stall
-    for (const auto& c : *ch) {
-      words += Words(c.text).size();
-      texts.push_back(c.IndexedText());
-    }
+    for (const auto& c : *ch) words += Words(c.text).size();
     chunked[i] = std::move(*ch);
   }
   // The model: the tenant's saved one, or a new one when asked or when none exists yet.
@@ -557,8 +573,15 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
                 log::Fields().Add("tenant", name).Add("error", loaded.status().ToString()));
     }
   }
-  if (embedder == nullptr && words >= options_.min_training_words) {
+  // Training takes a while (about 30 s for a demo tenant, minutes for a large one), so only a
+  // re-index thread does it: a first build serves lexically and starts one once swapped in,
+  // rather than holding up every tenant's refresh on the worker.
+  if (embedder == nullptr && retrain && words >= options_.min_training_words) {
     { std::ofstream(marker) << "reindex\n"; }  // a crash before the swap redoes the work
+    std::vector<std::string> texts;
+    for (const auto& record : chunked) {
+      for (const auto& c : record) texts.push_back(c.IndexedText());
+    }
     auto trained = BuiltinEmbedder::Train(texts, model_path, options_.builtin, &cancel_);
     if (!trained.ok()) {
       stop_recording();
@@ -567,24 +590,26 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
     embedder = std::move(*trained);
   }
   auto index = std::make_shared<ChunkIndex>(embedder ? embedder->info().dim : 0, options_.hnsw);
-  size_t text_i = 0;
+  // A compaction (or any rebuild under the serving model) reuses the serving index's vectors.
+  auto [serving_embedder, serving] = t->Snapshot();
+  const ChunkIndex* reuse =
+      embedder && serving_embedder && serving_embedder->info().Key() == embedder->info().Key()
+          ? serving.get()
+          : nullptr;
   for (size_t i = 0; i < docs.size(); ++i) {
     if (cancel_) {
       stop_recording();
       return Cancelled("the retrieval service is stopping");
     }
+    if (chunked[i].empty()) continue;
     std::vector<float> vectors;
-    if (embedder && !chunked[i].empty()) {
-      Status s = embedder->Embed(
-          std::span<const std::string>(texts.data() + text_i, chunked[i].size()), &vectors);
+    if (embedder) {
+      Status s = VectorsFor(*embedder, reuse, docs[i].c->name, docs[i].r.id, chunked[i], &vectors);
       if (!s.ok()) {
         stop_recording();
         return s;
       }
-      if (metrics_->computed) metrics_->computed->Increment(static_cast<double>(chunked[i].size()));
     }
-    text_i += chunked[i].size();
-    if (chunked[i].empty()) continue;
     Status s = index->ReplaceRecord(docs[i].c->name, docs[i].r.id, std::move(chunked[i]), vectors);
     if (!s.ok()) {
       stop_recording();
@@ -612,7 +637,7 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
                 log::Fields().Add("tenant", name).Add("id", id).Add("error", s.ToString()));
     }
   }
-  std::filesystem::remove(marker, ec);
+  if (embedder != nullptr) std::filesystem::remove(marker, ec);
   if (metrics_->swaps && !fresh) metrics_->swaps->Increment();
   if (options_.snapshot_interval.count() > 0) (void)SaveTenant(*t);  // logged there
   log::Info("retrieval index ready",
@@ -620,6 +645,7 @@ Status RetrievalService::BuildTenant(const std::string& name, bool retrain) {
                 .Add("tenant", name)
                 .Add("chunks", static_cast<int64_t>(index->size()))
                 .Add("embedder", embedder ? embedder->info().Key() : "none"));
+  if (!retrain) MaybeTrain(*t);
   return Status::Ok();
 }
 
@@ -747,6 +773,10 @@ void RetrievalService::MaybeTrain(Tenant& t) {
 }
 
 Status RetrievalService::Reindex(const std::string& tenant) {
+  return StartBuild(tenant, Build::kRetrain);
+}
+
+Status RetrievalService::StartBuild(const std::string& tenant, Build mode) {
   std::lock_guard lock(mu_);
   if (stopping_) return Unavailable("the retrieval service is stopping");
   if (!reindexing_.insert(tenant).second) {
@@ -754,12 +784,15 @@ Status RetrievalService::Reindex(const std::string& tenant) {
   }
   // The tenant's previous re-index thread has finished (it left reindexing_): reap it.
   if (auto it = reindexers_.find(tenant); it != reindexers_.end()) it->second.join();
-  reindexers_[tenant] = std::thread([this, tenant] { ReindexThread(tenant); });
+  reindexers_[tenant] = std::thread([this, tenant, mode] { BuildThread(tenant, mode); });
   return Status::Ok();
 }
 
-void RetrievalService::ReindexThread(std::string tenant) {
-  Status s = BuildTenant(tenant, /*retrain=*/true);
+void RetrievalService::BuildThread(std::string tenant, Build mode) {
+  if (mode == Build::kCompact) {
+    log::Info("retrieval index compaction started", log::Fields().Add("tenant", tenant));
+  }
+  Status s = BuildTenant(tenant, mode);
   if (!s.ok() && s.code() != StatusCode::kCancelled) {
     log::Error("re-index failed", log::Fields().Add("tenant", tenant).Add("error", s.ToString()));
     if (auto t = FindTenant(tenant)) {
@@ -800,6 +833,7 @@ std::vector<TenantStats> RetrievalService::Stats() {
     s.embedder = t->embedder ? t->embedder->info().Key() : "";
     s.chunks = t->index ? t->index->size() : 0;
     s.records = t->index ? t->index->records() : 0;
+    s.dead = t->index ? t->index->labels() - t->index->size() : 0;
     s.reindexing = running.count(t->name) > 0;
     s.reopened = t->reopened;
     const int64_t saved = t->last_save_ms.load();

@@ -67,6 +67,11 @@ struct RetrievalOptions {
   // When set, every tenant embeds with this model (an OpenAI-compatible service behind the
   // content cache) instead of a built-in one; nothing is trained.
   std::shared_ptr<Embedder> shared_embedder;
+  // A tenant's index is rebuilt in the background (vectors reused, the old index serving until
+  // the swap) once its labels — every passage version ever indexed, live or replaced — exceed
+  // twice the live passages plus this slack: replaced passages stay in the HNSW graph as
+  // tombstones and in the label space until then.
+  size_t compact_slack = 10000;
   // How often the recall monitor samples live queries; 0 turns it off.
   std::chrono::milliseconds recall_monitor_interval{std::chrono::seconds(60)};
   // A tenant whose index changed is snapshotted at most this often (and never more often than
@@ -120,6 +125,7 @@ struct TenantStats {
   bool ready = false;
   std::string embedder;
   size_t chunks = 0, records = 0;
+  size_t dead = 0;  // replaced or removed passages still held (until a compaction)
   bool reindexing = false;
   bool reopened = false;       // served from a snapshot since start (not rebuilt)
   double snapshot_age_s = -1;  // since the last snapshot written or reopened; -1: none
@@ -181,9 +187,20 @@ class RetrievalService {
   void OnChanges(const std::vector<store::RecordChange>& changes);
   void RetryBuild(const std::string& tenant, const Status& error);
   void WorkerLoop();
-  // Builds (or rebuilds) a tenant: model (load, or train when `retrain` or missing) and index.
-  // Without `retrain`, a usable snapshot is reopened instead of building.
-  Status BuildTenant(const std::string& tenant, bool retrain);
+  enum class Build {
+    kOpen,     // first serving index: reopen a snapshot, else build; a serving one: reconcile
+    kRetrain,  // a new model, then a new index
+    kCompact,  // a new index with the same model, reusing the serving index's vectors
+  };
+  // Builds (or rebuilds) a tenant's index: model (load, or train when asked or missing) and
+  // index, swapped in atomically with the changes made meanwhile replayed.
+  Status BuildTenant(const std::string& tenant, Build mode);
+  // Runs BuildTenant(tenant, mode) on a background thread. kAlreadyExists when one runs.
+  Status StartBuild(const std::string& tenant, Build mode);
+  // Vectors of one record's `chunks`: those of `old` (the same model) where a passage's text did
+  // not change, embedded otherwise.
+  Status VectorsFor(Embedder& embedder, const ChunkIndex* old, std::string_view collection,
+                    std::string_view id, const std::vector<Chunk>& chunks, std::vector<float>* out);
   // Reopens `t`'s snapshot and reconciles it with the store; false when there is no usable one
   // (the caller builds instead).
   Result<bool> Reopen(const std::shared_ptr<Tenant>& t);
@@ -203,7 +220,7 @@ class RetrievalService {
   Status ApplyRecord(Tenant& t, const std::string& collection, const std::string& id);
   std::shared_ptr<Tenant> FindTenant(const std::string& tenant);
   std::string TenantDir(const std::string& tenant) const;
-  void ReindexThread(std::string tenant);
+  void BuildThread(std::string tenant, Build mode);
   void MonitorLoop();
   Result<ChunkPredicate> CompilePredicate(const SearchRequest& req) const;
 

@@ -688,6 +688,7 @@ class RetrievalServiceTest : public ::testing::Test {
     o.builtin.dim = 32;
     o.builtin.epochs = 5;
     o.builtin.buckets = 20000;
+    o.compact_slack = compact_slack_;
     service_ =
         std::make_unique<RetrievalService>(store_.get(), &crm::Schema::Default(), o, nullptr);
     ASSERT_TRUE(service_->Start().ok());
@@ -733,6 +734,7 @@ class RetrievalServiceTest : public ::testing::Test {
   }
 
   std::string dir_;
+  size_t compact_slack_ = 10000;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<crm::RecordService> records_;
   std::unique_ptr<RetrievalService> service_;
@@ -971,6 +973,36 @@ TEST_F(RetrievalServiceTest, RestartReopensTheSnapshotAndReconcilesWhatChangedMe
   EXPECT_EQ(stats[0].records, 23u);
   EXPECT_EQ(find("okapi"), std::set<std::string>{added});
   EXPECT_EQ(find("potoroo"), std::set<std::string>{kept});
+}
+
+TEST_F(RetrievalServiceTest, ReplacedPassagesAreCompactedAwayInTheBackground) {
+  SeedKnowledge("acme", 20);
+  const std::string id = Create("acme", "knowledge", Article("Edited", "version zero"));
+  compact_slack_ = 30;
+  StartService();
+  const auto& knowledge = *crm::Schema::Default().Find("knowledge");
+  // Every edit replaces the passage: the old one stays as a tombstone until a compaction, which
+  // starts once labels exceed 2 × 21 live + 30.
+  for (int i = 1; i <= 80; ++i) {
+    const std::string body =
+        R"({"body":"version )" + std::to_string(i) + R"( of the wombat note"})";
+    ASSERT_TRUE(records_->Patch(knowledge, "acme", id, body, std::nullopt).ok());
+  }
+  ASSERT_TRUE(service_->WaitIdle(std::chrono::seconds(60)));
+  auto stats = service_->Stats();
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_EQ(stats[0].records, 21u);
+  EXPECT_EQ(stats[0].chunks, 21u);
+  EXPECT_LT(stats[0].dead, 40u);  // without a compaction: 80
+  SearchRequest req = Request("acme", "wombat");
+  req.mode = SearchMode::kLexical;
+  auto r = service_->Search(req);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->hits.size(), 1u);
+  EXPECT_NE(r->hits[0].chunk->chunk.text.find("version 80 "), std::string::npos);
+  // Vector search runs on the compacted index too (its vectors were carried over).
+  req.mode = SearchMode::kVector;
+  EXPECT_TRUE(service_->Search(req).ok());
 }
 
 TEST_F(RetrievalServiceTest, FeedbackIsStoredForVisibleHitsAndRecallIsMonitored) {

@@ -271,6 +271,7 @@ void RetrievalStatus(App& app, RequestContext& ctx) {
         .Add("embedder", s.embedder)
         .Add("chunks", static_cast<uint64_t>(s.chunks))
         .Add("records", static_cast<uint64_t>(s.records))
+        .Add("dead", static_cast<uint64_t>(s.dead))
         .Add("reindexing", s.reindexing)
         .Add("reopened", s.reopened)
         .Add("last_error", s.last_error);
