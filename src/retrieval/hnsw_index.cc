@@ -76,7 +76,7 @@ size_t HnswIndex::MemoryBytes() const {
   std::shared_lock lock(mu_);
   size_t bytes = blocks_.capacity() + upper_.capacity() * sizeof(std::vector<uint32_t>) +
                  ids_.capacity() * 8 + levels_.capacity() + deleted_.capacity() * 8 +
-                 slot_of_.size() * 32;
+                 slot_of_.MemoryBytes();
   for (const auto& u : upper_) bytes += u.capacity() * sizeof(uint32_t);
   return bytes;
 }
@@ -265,6 +265,29 @@ void HnswIndex::Link(uint32_t from, uint32_t to, int level) {
   std::copy(kept.begin(), kept.end(), links + 1);
 }
 
+bool IdSlots::Insert(uint64_t id, uint32_t slot) {
+  if (Find(id) != kNone) return false;
+  if (id < dense_.size() || id < 2 * size_ + (uint64_t{1} << 20)) {
+    if (id >= dense_.size()) {
+      dense_.resize(std::max<uint64_t>(id + 1, dense_.size() + dense_.size() / 2), kNone);
+    }
+    dense_[id] = slot;
+  } else {
+    sparse_.emplace(id, slot);
+  }
+  ++size_;
+  return true;
+}
+
+void IdSlots::Erase(uint64_t id) {
+  if (id < dense_.size() && dense_[id] != kNone) {
+    dense_[id] = kNone;
+    --size_;
+  } else if (sparse_.erase(id) > 0) {
+    --size_;
+  }
+}
+
 Status HnswIndex::Add(uint64_t id, std::span<const float> vector) {
   if (vector.size() != dim_) return InvalidArgument("vector has the wrong dimension");
   if (!AllFinite(vector)) return InvalidArgument("vector has a NaN or infinite value");
@@ -272,10 +295,9 @@ Status HnswIndex::Add(uint64_t id, std::span<const float> vector) {
   if (ids_.size() >= std::numeric_limits<uint32_t>::max() - 1) {
     return ResourceExhausted("the index is full (2^32 nodes)");
   }
-  if (auto it = slot_of_.find(id); it != slot_of_.end()) {
-    const uint32_t old = it->second;
+  if (const uint32_t old = slot_of_.Find(id); old != IdSlots::kNone) {
     deleted_[old / 64] |= uint64_t{1} << (old % 64);
-    slot_of_.erase(it);
+    slot_of_.Erase(id);
   }
   const auto slot = static_cast<uint32_t>(ids_.size());
   const int level = RandomLevel();
@@ -295,7 +317,7 @@ Status HnswIndex::Add(uint64_t id, std::span<const float> vector) {
               dim_ * sizeof(float));
   upper_.emplace_back(size_t(level) * (options_.m + 1), 0);
   if (deleted_.size() * 64 <= slot) deleted_.push_back(0);
-  slot_of_.emplace(id, slot);
+  slot_of_.Insert(id, slot);
 
   if (max_level_ < 0) {
     entry_ = slot;
@@ -323,18 +345,18 @@ Status HnswIndex::Add(uint64_t id, std::span<const float> vector) {
 
 Status HnswIndex::Remove(uint64_t id) {
   std::unique_lock lock(mu_);
-  auto it = slot_of_.find(id);
-  if (it == slot_of_.end()) return NotFound("id " + std::to_string(id) + " is not in the index");
-  deleted_[it->second / 64] |= uint64_t{1} << (it->second % 64);
-  slot_of_.erase(it);
+  const uint32_t slot = slot_of_.Find(id);
+  if (slot == IdSlots::kNone) return NotFound("id " + std::to_string(id) + " is not in the index");
+  deleted_[slot / 64] |= uint64_t{1} << (slot % 64);
+  slot_of_.Erase(id);
   return Status::Ok();
 }
 
 Status HnswIndex::GetVector(uint64_t id, float* out) const {
   std::shared_lock lock(mu_);
-  auto it = slot_of_.find(id);
-  if (it == slot_of_.end()) return NotFound("id " + std::to_string(id) + " is not in the index");
-  std::copy(Vec(it->second), Vec(it->second) + dim_, out);
+  const uint32_t slot = slot_of_.Find(id);
+  if (slot == IdSlots::kNone) return NotFound("id " + std::to_string(id) + " is not in the index");
+  std::copy(Vec(slot), Vec(slot) + dim_, out);
   return Status::Ok();
 }
 
@@ -370,10 +392,26 @@ Result<std::vector<Neighbor>> HnswIndex::Scan(const float* q, const SearchParams
   };
   const IdFilter* filter = params.filter;
   if (filter != nullptr && filter->AllowedCount() * 16 < ids_.size()) {
-    // Sparse: enumerate the allowed ids and look each up.
+    // Sparse: enumerate the allowed ids, look each up, then visit the vectors in memory order
+    // with the next ones prefetched (a scan of tens of thousands of vectors scattered over a
+    // large index is otherwise one cache miss after another).
+    std::vector<uint32_t> slots;
+    slots.reserve(filter->AllowedCount());
     filter->ForEachAllowed([&](uint64_t id) {
-      if (auto it = slot_of_.find(id); it != slot_of_.end()) offer(id, it->second);
+      if (const uint32_t s = slot_of_.Find(id); s != IdSlots::kNone) slots.push_back(s);
     });
+    if (!std::is_sorted(slots.begin(), slots.end())) std::sort(slots.begin(), slots.end());
+    constexpr size_t kAhead = 4;
+    const size_t bytes = dim_ * sizeof(float);
+    auto prefetch = [&](uint32_t slot) {
+      const auto* p = reinterpret_cast<const char*>(Vec(slot));
+      for (size_t b = 0; b < bytes; b += 64) __builtin_prefetch(p + b);
+    };
+    for (size_t i = 0; i < std::min(kAhead, slots.size()); ++i) prefetch(slots[i]);
+    for (size_t i = 0; i < slots.size(); ++i) {
+      if (i + kAhead < slots.size()) prefetch(slots[i + kAhead]);
+      offer(ids_[slots[i]], slots[i]);
+    }
   } else {
     // Dense (or no filter): walk the slots in memory order.
     for (uint32_t slot = 0; slot < ids_.size(); ++slot) {

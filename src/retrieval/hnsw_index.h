@@ -43,6 +43,33 @@ struct HnswOptions {
   double scan_below = 0.04;
 };
 
+// Live id → slot. Ids that are small integers (a chunk index's labels) are kept in a flat array —
+// one memory access per lookup, and an exact scan of an allowed set reads it in id order — and
+// any others in a hash map. The array grows only for ids below twice the live count plus 2^20,
+// so its size stays proportional to the index whatever ids a caller uses.
+class IdSlots {
+ public:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  uint32_t Find(uint64_t id) const {
+    if (id < dense_.size() && dense_[id] != kNone) return dense_[id];
+    if (sparse_.empty()) return kNone;
+    auto it = sparse_.find(id);
+    return it == sparse_.end() ? kNone : it->second;
+  }
+  // False (and nothing changes) when the id is present.
+  bool Insert(uint64_t id, uint32_t slot);
+  void Erase(uint64_t id);
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  size_t MemoryBytes() const { return dense_.capacity() * 4 + sparse_.size() * 32; }
+
+ private:
+  std::vector<uint32_t> dense_;  // by id; kNone when absent
+  std::unordered_map<uint64_t, uint32_t> sparse_;
+  size_t size_ = 0;
+};
+
 class HnswIndex final : public VectorIndex {
  public:
   HnswIndex(size_t dim, Metric metric, HnswOptions options = {});
@@ -117,9 +144,9 @@ class HnswIndex final : public VectorIndex {
   std::vector<unsigned char> blocks_;         // per slot: level-0 links, then the vector
   std::vector<std::vector<uint32_t>> upper_;  // per slot: levels 1..L, [count, m slots] each
   std::vector<uint8_t> levels_;
-  std::vector<uint64_t> ids_;                       // slot → id
-  std::vector<uint64_t> deleted_;                   // tombstone bitmap by slot
-  std::unordered_map<uint64_t, uint32_t> slot_of_;  // live id → slot
+  std::vector<uint64_t> ids_;      // slot → id
+  std::vector<uint64_t> deleted_;  // tombstone bitmap by slot
+  IdSlots slot_of_;                // live id → slot
   uint32_t entry_ = 0;
   int max_level_ = -1;  // -1: empty
 };

@@ -235,7 +235,7 @@ Result<std::unique_ptr<HnswIndex>> HnswIndex::Load(const std::string& path) {
   if (n > 0 && x.levels_[x.entry_] != x.max_level_) return corrupt("bad entry point");
   for (size_t i = 0; i < n; ++i) {
     if (!x.Dead(static_cast<uint32_t>(i))) {
-      if (!x.slot_of_.emplace(x.ids_[i], static_cast<uint32_t>(i)).second) {
+      if (!x.slot_of_.Insert(x.ids_[i], static_cast<uint32_t>(i))) {
         return corrupt("an id is live twice");
       }
     }

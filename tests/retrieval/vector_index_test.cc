@@ -215,6 +215,47 @@ TEST_F(HnswTest, RemovedAndReplacedIdsAreNeverReturned) {
   EXPECT_EQ(hnsw.Remove(0).code(), StatusCode::kNotFound);
 }
 
+TEST(HnswIndexTest, AnyIdsDenseOrNotScanExactly) {
+  // Small ids live in a flat array, large ones in a hash map; both must behave the same,
+  // through adds, replacements, removals and exact scans of sparse allowed sets.
+  constexpr size_t kDim = 8, kN = 3000;
+  auto data = Clustered(kN, kDim, 20, 0.5f, 3);
+  HnswIndex hnsw(kDim, Metric::kL2);
+  BruteForceIndex exact(kDim, Metric::kL2);
+  auto id_of = [](size_t i) { return i % 2 == 0 ? uint64_t{i} : (uint64_t{1} << 40) + i * 977; };
+  for (size_t i = 0; i < kN; ++i) {
+    ASSERT_TRUE(hnsw.Add(id_of(i), data[i]).ok());
+    ASSERT_TRUE(exact.Add(id_of(i), data[i]).ok());
+  }
+  for (size_t i = 0; i < kN; i += 5) {
+    ASSERT_TRUE(hnsw.Remove(id_of(i)).ok());
+    ASSERT_TRUE(exact.Remove(id_of(i)).ok());
+  }
+  for (size_t i = 1; i < kN; i += 7) {  // replaced: moved to another point
+    ASSERT_TRUE(hnsw.Add(id_of(i), data[(i + 11) % kN]).ok());
+    ASSERT_TRUE(exact.Add(id_of(i), data[(i + 11) % kN]).ok());
+  }
+  EXPECT_EQ(hnsw.size(), exact.size());
+  std::vector<float> v(kDim);
+  EXPECT_TRUE(hnsw.GetVector(id_of(1), v.data()).ok());
+  EXPECT_EQ(v, data[12]);
+  EXPECT_EQ(hnsw.GetVector(id_of(5), v.data()).code(), StatusCode::kNotFound);
+  BitmapFilter none(0);  // a bitmap over small ids only: the large ids are never allowed
+  BitmapFilter allowed(kN);
+  for (size_t i = 0; i < kN; i += 13) allowed.Allow(id_of(i & ~size_t{1}));
+  for (size_t q = 0; q < 20; ++q) {
+    auto got = hnsw.Search(
+        data[q * 7], {.k = 10, .filter = &allowed, .strategy = SearchParams::Strategy::kScan});
+    auto want = exact.Search(data[q * 7], {.k = 10, .filter = &allowed});
+    ASSERT_TRUE(got.ok() && want.ok());
+    ASSERT_EQ(got->size(), want->size());
+    for (size_t i = 0; i < got->size(); ++i) EXPECT_EQ((*got)[i].id, (*want)[i].id);
+    auto nothing = hnsw.Search(data[q], {.k = 10, .filter = &none});
+    ASSERT_TRUE(nothing.ok());
+    EXPECT_TRUE(nothing->empty());
+  }
+}
+
 TEST_F(HnswTest, SaveAndLoadRoundTrip) {
   const std::string dir = test::TempDir("hnsw");
   const std::string path = dir + "/index.hnsw";
