@@ -16,7 +16,19 @@ constexpr size_t kBufferBytes = 1 << 20;
 
 Status Errno(const std::string& what) { return Unavailable(what + ": " + std::strerror(errno)); }
 
-Status WriteAll(int fd, const void* data, size_t n) {
+Status SyncDirectoryOf(const std::string& path) {
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  if (dir.empty()) dir = ".";
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("open " + dir);
+  const int rc = fsync(fd);
+  close(fd);
+  return rc == 0 ? Status::Ok() : Errno("fsync " + dir);
+}
+
+}  // namespace
+
+Status WriteFully(int fd, const void* data, size_t n) {
   const auto* p = static_cast<const char*>(data);
   while (n > 0) {
     const ssize_t w = write(fd, p, n);
@@ -30,26 +42,14 @@ Status WriteAll(int fd, const void* data, size_t n) {
   return Status::Ok();
 }
 
-Status SyncDirectoryOf(const std::string& path) {
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  if (dir.empty()) dir = ".";
-  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("open " + dir);
-  const int rc = fsync(fd);
-  close(fd);
-  return rc == 0 ? Status::Ok() : Errno("fsync " + dir);
-}
-
-// The temporary file's contents are complete: make them durable and visible under `path`.
 Status SyncAndRename(int fd, const std::string& tmp, const std::string& path) {
   if (fsync(fd) != 0) return Errno("fsync " + tmp);
   if (rename(tmp.c_str(), path.c_str()) != 0) return Errno("rename " + tmp);
   return SyncDirectoryOf(path);
 }
 
-}  // namespace
-
 void StreamChecksum::Add(const void* data, size_t n) {
+  if (n == 0) return;  // an empty vector's data() may be null, which memcpy must not see
   const auto* p = static_cast<const unsigned char*>(data);
   if (npending_ > 0) {
     const size_t take = std::min(n, 8 - npending_);
@@ -99,11 +99,12 @@ BinaryWriter::~BinaryWriter() {
 }
 
 void BinaryWriter::Put(const void* data, size_t n) {
+  if (n == 0) return;
   const auto* p = static_cast<const char*>(data);
   sum_.Add(p, n);
   if (buffer_.size() + n > kBufferBytes) Flush();
   if (n >= kBufferBytes) {  // large arrays go straight to the file
-    if (status_.ok()) status_ = WriteAll(fd_, p, n);
+    if (status_.ok()) status_ = WriteFully(fd_, p, n);
     return;
   }
   buffer_.append(p, n);
@@ -115,7 +116,7 @@ void BinaryWriter::Str(std::string_view s) {
 }
 
 void BinaryWriter::Flush() {
-  if (status_.ok() && !buffer_.empty()) status_ = WriteAll(fd_, buffer_.data(), buffer_.size());
+  if (status_.ok() && !buffer_.empty()) status_ = WriteFully(fd_, buffer_.data(), buffer_.size());
   buffer_.clear();
 }
 
@@ -223,7 +224,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view data) {
   const std::string tmp = path + ".tmp";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("open " + tmp);
-  Status s = WriteAll(fd, data.data(), data.size());
+  Status s = WriteFully(fd, data.data(), data.size());
   if (s.ok()) s = SyncAndRename(fd, tmp, path);
   close(fd);
   if (!s.ok()) unlink(tmp.c_str());

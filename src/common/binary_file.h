@@ -137,6 +137,12 @@ class BinaryReader {
 // Writes `data` to `path` atomically (temporary file, fsync, rename, directory fsync).
 Status WriteFileAtomically(const std::string& path, std::string_view data);
 
+// Writes all of [data, data + n) to `fd`, retrying short writes and EINTR. kUnavailable on errors.
+Status WriteFully(int fd, const void* data, size_t n);
+// Makes a completely written temporary file durable under its final name: fsync of `fd`, rename
+// of `tmp` over `path`, fsync of the directory. kUnavailable on errors (the caller removes tmp).
+Status SyncAndRename(int fd, const std::string& tmp, const std::string& path);
+
 }  // namespace crmi
 
 #endif  // CRMI_COMMON_BINARY_FILE_H_

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "src/common/binary_file.h"
 #include "src/retrieval/hnsw_index.h"
 
 namespace crmi::retrieval {
@@ -61,20 +62,6 @@ class Checksum {
 };
 
 Status Errno(const std::string& what) { return Unavailable(what + ": " + std::strerror(errno)); }
-
-Status WriteAll(int fd, const void* data, size_t n) {
-  const auto* p = static_cast<const char*>(data);
-  while (n > 0) {
-    const ssize_t w = write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return Errno("write");
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return Status::Ok();
-}
 
 bool ReadAll(int fd, void* data, size_t n) {
   auto* p = static_cast<char*>(data);
@@ -129,27 +116,17 @@ Status HnswIndex::Save(const std::string& path) const {
   const std::string tmp = path + ".tmp";
   const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("cannot create " + tmp);
-  Status s = WriteAll(fd, &h, sizeof(h));
+  Status s = WriteFully(fd, &h, sizeof(h));
   static const char kZeros[8] = {};
   for (const auto& sec : sections) {
     if (!s.ok()) break;
-    s = WriteAll(fd, sec.data, sec.bytes);
-    if (s.ok()) s = WriteAll(fd, kZeros, Padded8(sec.bytes) - sec.bytes);
+    s = WriteFully(fd, sec.data, sec.bytes);
+    if (s.ok()) s = WriteFully(fd, kZeros, Padded8(sec.bytes) - sec.bytes);
   }
-  if (s.ok() && fsync(fd) != 0) s = Errno("fsync " + tmp);
+  if (s.ok()) s = SyncAndRename(fd, tmp, path);
   close(fd);
-  if (s.ok() && rename(tmp.c_str(), path.c_str()) != 0) s = Errno("rename to " + path);
-  if (!s.ok()) {
-    unlink(tmp.c_str());
-    return s;
-  }
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dfd = open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    fsync(dfd);
-    close(dfd);
-  }
-  return Status::Ok();
+  if (!s.ok()) unlink(tmp.c_str());
+  return s;
 }
 
 Result<std::unique_ptr<HnswIndex>> HnswIndex::Load(const std::string& path) {

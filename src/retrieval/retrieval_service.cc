@@ -616,27 +616,7 @@ Status RetrievalService::BuildTenant(const std::string& name, Build mode) {
       return s;
     }
   }
-  // Swap, then replay what changed while building: a change recorded before the swap is
-  // re-read and applied to the new index; one after the swap goes to the new index directly.
-  std::set<std::pair<std::string, std::string>> changed;
-  {
-    std::lock_guard apply(t->apply_mu);
-    changed.swap(t->changed_during_reindex);
-    t->recording = false;
-    std::lock_guard lock(t->state_mu);
-    t->embedder = embedder;
-    t->index = index;
-    t->ready = true;
-    t->words_seen = words;
-    t->last_error.clear();
-  }
-  for (const auto& [collection, id] : changed) {
-    Status s = ApplyRecord(*t, collection, id);
-    if (!s.ok()) {
-      log::Warn("retrieval replay failed",
-                log::Fields().Add("tenant", name).Add("id", id).Add("error", s.ToString()));
-    }
-  }
+  SwapIn(*t, embedder, index, words, /*reopened=*/false);
   if (embedder != nullptr) std::filesystem::remove(marker, ec);
   if (metrics_->swaps && !fresh) metrics_->swaps->Increment();
   if (options_.snapshot_interval.count() > 0) (void)SaveTenant(*t);  // logged there
@@ -647,6 +627,39 @@ Status RetrievalService::BuildTenant(const std::string& name, Build mode) {
                 .Add("embedder", embedder ? embedder->info().Key() : "none"));
   if (!retrain) MaybeTrain(*t);
   return Status::Ok();
+}
+
+size_t RetrievalService::SwapIn(Tenant& t, std::shared_ptr<Embedder> embedder,
+                                std::shared_ptr<ChunkIndex> index, size_t words, bool reopened,
+                                std::vector<std::pair<std::string, std::string>> also) {
+  // A change recorded before the swap is re-read and applied to the new index; one after the
+  // swap goes to the new index directly.
+  {
+    std::lock_guard apply(t.apply_mu);
+    also.insert(also.end(), t.changed_during_reindex.begin(), t.changed_during_reindex.end());
+    t.changed_during_reindex.clear();
+    t.recording = false;
+    std::lock_guard lock(t.state_mu);
+    t.embedder = std::move(embedder);
+    t.index = std::move(index);
+    t.ready = true;
+    t.reopened = reopened;
+    t.words_seen = words;
+    t.last_error.clear();
+  }
+  std::sort(also.begin(), also.end());
+  also.erase(std::unique(also.begin(), also.end()), also.end());
+  for (const auto& [collection, id] : also) {
+    Status s = ApplyRecord(t, collection, id);
+    if (!s.ok()) {  // an embedding service down: retried like any refresh, never dropped
+      log::Warn("retrieval replay failed; retrying",
+                log::Fields().Add("tenant", t.name).Add("id", id).Add("error", s.ToString()));
+      std::lock_guard lock(mu_);
+      retry_.emplace_back(SteadyClock::now() + kRetryAfter,
+                          Pending{{t.name, collection, id}, SteadyClock::now()});
+    }
+  }
+  return also.size();
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> RetrievalService::StaleRecords(
@@ -723,37 +736,14 @@ Result<bool> RetrievalService::Reopen(const std::shared_ptr<Tenant>& t) {
   if (embedder == nullptr) {  // until it reaches min_training_words
     index->ForEach([&](const IndexedChunk& ic) { words += Words(ic.chunk.text).size(); });
   }
-  std::set<std::pair<std::string, std::string>> changed;
-  {
-    std::lock_guard apply(t->apply_mu);
-    changed.swap(t->changed_during_reindex);
-    t->recording = false;
-    std::lock_guard lock(t->state_mu);
-    t->embedder = embedder;
-    t->index = index;
-    t->ready = true;
-    t->reopened = true;
-    t->words_seen = words;
-    t->last_error.clear();
-  }
   t->last_save_ms = SteadyMs();
-  for (auto& c : changed) stale.push_back(c);
-  std::sort(stale.begin(), stale.end());
-  stale.erase(std::unique(stale.begin(), stale.end()), stale.end());
-  for (const auto& [collection, id] : stale) {
-    Status s = ApplyRecord(*t, collection, id);
-    if (!s.ok()) {  // an embedding service down: retried like any refresh
-      std::lock_guard lock(mu_);
-      retry_.emplace_back(SteadyClock::now() + kRetryAfter,
-                          Pending{{name, collection, id}, SteadyClock::now()});
-    }
-  }
+  const size_t reconciled = SwapIn(*t, embedder, index, words, /*reopened=*/true, std::move(stale));
   log::Info(
       "retrieval index reopened",
       log::Fields()
           .Add("tenant", name)
           .Add("chunks", static_cast<int64_t>(index->size()))
-          .Add("reconciled", static_cast<int64_t>(stale.size()))
+          .Add("reconciled", static_cast<int64_t>(reconciled))
           .Add("ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                               SteadyClock::now() - start)
                                               .count()))

@@ -208,6 +208,12 @@ class RetrievalService {
   // `index` holds, as (collection, id).
   Result<std::vector<std::pair<std::string, std::string>>> StaleRecords(const std::string& tenant,
                                                                         const ChunkIndex& index);
+  // Swaps `index` (built or reopened under `embedder`) in as t's serving index, then applies the
+  // records changed while it was made, and `also`; a record that fails (an embedding service
+  // down) is retried like any refresh. Returns how many records were applied.
+  size_t SwapIn(Tenant& t, std::shared_ptr<Embedder> embedder, std::shared_ptr<ChunkIndex> index,
+                size_t words, bool reopened,
+                std::vector<std::pair<std::string, std::string>> also = {});
   // Snapshots t's serving index (kUnavailable on I/O errors; the previous snapshot stays).
   Status SaveTenant(Tenant& t);
   // Snapshots tenants whose index changed and whose interval has passed (`all`: every changed
