@@ -5,8 +5,8 @@
 // puts the (tenant, collection, id) on a bounded queue and one worker re-reads the record,
 // re-chunks it and re-embeds only passages whose text changed (others keep their vectors), then
 // replaces the record's chunks. When the queue is full the change is not dropped: the tenant is
-// marked for a full reconciliation, which the worker runs next. Freshness lag and queue depth are
-// metrics.
+// marked for reconciliation — every record whose seq or version differs from what the index holds
+// is applied again — which the worker runs next. Freshness lag and queue depth are metrics.
 //
 // Start-up: each tenant's index is reopened from its last snapshot (<dir>/<tenant>/index, written
 // after every build, every snapshot_interval while changes arrive, and at Stop) and reconciled
@@ -23,7 +23,9 @@
 //
 // Model change: Reindex(tenant) trains a new model and builds a new index in the background
 // while the old one keeps serving; changes arriving meanwhile are replayed into the new index,
-// then the tenant's state is swapped atomically.
+// then the tenant's state is swapped atomically. A first model is trained the same way (never on
+// the refresh worker), and a tenant whose replaced passages outnumber its live ones is compacted
+// the same way too, with the same model and every vector carried over.
 //
 // Policy: a search carries the caller's scopes — per collection, the PDP's row filter and field
 // obligations — and request filters; they become one predicate over chunk metadata evaluated
