@@ -222,6 +222,8 @@ class RetrievalService {
   // tenant, at Stop).
   void SaveDueTenants(bool all);
   std::string SnapshotDir(const std::string& tenant) const;
+  // Counts a snapshot written (or failed) in crmi_retrieval_snapshots_total.
+  void CountSnapshot(bool saved);
   // Starts training a first model for a lexical-only tenant whose corpus grew large enough.
   void MaybeTrain(Tenant& t);
   // Applies one record's current state to `t` (under t's apply lock).
