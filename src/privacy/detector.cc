@@ -7,6 +7,7 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "src/privacy/detector_internal.h"
@@ -72,8 +73,6 @@ constexpr BuiltinWord kBuiltins[] = {
     // Cues.
     {"dear", internal::kCueStrong | S},
     {"attn", internal::kCueStrong | S},
-    {"named", internal::kCueStrong},
-    {"called", internal::kCueStrong},
     {"i'm", internal::kCueStrong | S},
     {"im", internal::kCueStrong},
     {"hi", internal::kCueWeak | S},
@@ -87,7 +86,7 @@ constexpr BuiltinWord kBuiltins[] = {
     {"customer", internal::kCueWeak | S},
     {"client", internal::kCueWeak | S},
     {"agent", internal::kCueWeak | S},
-    {"with", internal::kCueWeak | S},
+    {"with", S},
     {"is", internal::kCueVerb | S},
     {"am", internal::kCueVerb | S},
     // Months: never a name alone, and they start dates.
@@ -363,35 +362,54 @@ namespace internal {
 
 namespace {
 
-// The first byte at or after `i` that can anchor an identifier: a digit or ':' (0x30..0x3A), '@'
+// Bit k set when byte base+k (k < 64) can anchor an identifier: a digit or ':' (0x30..0x3A), '@'
 // or a capital (0x40..0x5A), or 0xC3 (the lead byte of Latin-1 letters, for names like Émile).
-// SSE2 is part of x86-64, so this needs no dispatch.
-size_t NextTrigger(const char* t, size_t i, size_t n) {
+// SSE2 is part of x86-64, so this needs no dispatch; the tail of the text is done byte by byte.
+uint64_t TriggerMask(const char* t, size_t base, size_t n) {
   const __m128i lo1 = _mm_set1_epi8('0' - 1), hi1 = _mm_set1_epi8(':' + 1);
   const __m128i lo2 = _mm_set1_epi8('@' - 1), hi2 = _mm_set1_epi8('Z' + 1);
   const __m128i c3 = _mm_set1_epi8(static_cast<char>(0xC3));
-  while (i + 16 <= n) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + i));
-    // Signed compares: bytes >= 0x80 are negative, so they fall outside both ASCII ranges.
-    const __m128i r1 = _mm_and_si128(_mm_cmpgt_epi8(v, lo1), _mm_cmplt_epi8(v, hi1));
-    const __m128i r2 = _mm_and_si128(_mm_cmpgt_epi8(v, lo2), _mm_cmplt_epi8(v, hi2));
-    const __m128i m = _mm_or_si128(_mm_or_si128(r1, r2), _mm_cmpeq_epi8(v, c3));
-    const int bits = _mm_movemask_epi8(m);
-    if (bits != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(bits)));
-    i += 16;
+  uint64_t mask = 0;
+  for (size_t k = 0; k < 64 && base + k < n; k += 16) {
+    uint64_t bits = 0;
+    if (base + k + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t + base + k));
+      // Signed compares: bytes >= 0x80 are negative, so they fall outside both ASCII ranges.
+      const __m128i r1 = _mm_and_si128(_mm_cmpgt_epi8(v, lo1), _mm_cmplt_epi8(v, hi1));
+      const __m128i r2 = _mm_and_si128(_mm_cmpgt_epi8(v, lo2), _mm_cmplt_epi8(v, hi2));
+      const __m128i m = _mm_or_si128(_mm_or_si128(r1, r2), _mm_cmpeq_epi8(v, c3));
+      bits = static_cast<uint32_t>(_mm_movemask_epi8(m));
+    } else {
+      for (size_t j = 0; base + k + j < n; ++j) {
+        const auto c = static_cast<uint8_t>(t[base + k + j]);
+        if ((c >= '0' && c <= ':') || (c >= '@' && c <= 'Z') || c == 0xC3) bits |= 1u << j;
+      }
+    }
+    mask |= bits << k;
   }
-  for (; i < n; ++i) {
-    const auto c = static_cast<uint8_t>(t[i]);
-    if ((c >= '0' && c <= ':') || (c >= '@' && c <= 'Z') || c == 0xC3) return i;
-  }
-  return n;
+  return mask;
 }
 
 }  // namespace
 
 void Scanner::Run() {
+  // The mask of the current 64-byte block is kept while handlers return inside it: triggers come
+  // every few dozen bytes in ordinary text, so most are found without touching memory again.
+  size_t base = SIZE_MAX;
+  uint64_t mask = 0;
   size_t i = 0;
-  while ((i = NextTrigger(t_, i, n_)) < n_) {
+  while (i < n_) {
+    const size_t block = i & ~size_t{63};
+    if (block != base) {
+      base = block;
+      mask = TriggerMask(t_, base, n_);
+    }
+    const uint64_t m = mask & (~uint64_t{0} << (i - base));
+    if (m == 0) {
+      i = base + 64;
+      continue;
+    }
+    i = base + static_cast<size_t>(__builtin_ctzll(m));
     const char c = t_[i];
     size_t next;
     if (IsDigitChar(c)) {
@@ -400,6 +418,9 @@ void Scanner::Run() {
       next = HandleAt(i);
     } else if (c == ':') {
       next = HandleColon(i);
+    } else if (IsUpperChar(c) && !IsNameByte(At(i + 1)) && !IsDigitChar(At(i + 1)) &&
+               At(i + 1) != ':' && At(i + 1) != '.') {
+      next = i + 1;  // "I", "A": one capital alone is never the start of an identifier
     } else {
       next = HandleCapital(i);
     }
@@ -442,6 +463,16 @@ bool Scanner::Capitalised(size_t i) const {
          static_cast<uint8_t>(t_[i + 1]) != 0x97;
 }
 
+bool Scanner::NameShaped(size_t s, size_t e, uint8_t flags) const {
+  if (flags & (kFirstName | kLastName)) return true;
+  if (IsDigitChar(At(e))) return false;  // GB29..., A4
+  // All capitals: an acronym (IBAN, SSN, BTC, DOB), not a name, unless the dictionary says so.
+  for (size_t k = s; k < e; ++k) {
+    if (!IsUpperChar(t_[k])) return true;
+  }
+  return false;
+}
+
 bool Scanner::SentenceInitial(size_t s) const {
   size_t i = s;
   while (i > 0 && (t_[i - 1] == ' ' || t_[i - 1] == '\t' || t_[i - 1] == '"' || t_[i - 1] == '\'' ||
@@ -471,8 +502,14 @@ bool Scanner::ContextIn(size_t s, const std::string_view* begin, const std::stri
   const size_t len = std::min<size_t>(s - from, sizeof(buf));
   for (size_t k = 0; k < len; ++k) buf[k] = Lower(t_[s - len + k]);
   const std::string_view hay(buf, len);
+  // Words match where a word starts: "birth" is not in "childbirth".
   for (const std::string_view* w = begin; w != end; ++w) {
-    if (hay.find(*w) != std::string_view::npos) return true;
+    for (size_t at = hay.find(*w); at != std::string_view::npos; at = hay.find(*w, at + 1)) {
+      const size_t pos = s - len + at;
+      if (pos == 0 || !IsAlphaChar(t_[pos - 1])) {
+        return true;
+      }
+    }
   }
   return false;
 }
@@ -495,7 +532,7 @@ int Scanner::CueBefore(size_t s) const {
   if (we == ws || s - we > 3) return 0;
   const uint8_t f = Flags(ws, we);
   if (f & kCueStrong) return 2;
-  if (f & kTitle) return 2;
+  if ((f & kTitle) && NameShaped(ws, we, 0)) return 2;  // "Mr", not "MS" (a disease)
   if (f & kCueVerb) {
     size_t ws2;
     const size_t we2 = prev_word(ws, &ws2);
@@ -533,24 +570,39 @@ size_t Scanner::HandleCapital(size_t i) {
 size_t Scanner::Name(size_t s, size_t e) {
   if (e - s < 2) return e;  // "I", "A", initials
   const uint8_t f = Flags(s, e);
-  if (f & kTitle) {
+  // A title, written as one (Dr, not DR: "MS." in a medical text is a disease), then up to three
+  // name words or initials: "Dr. J. G. Thomson", "Mrs Ana López".
+  if ((f & kTitle) && NameShaped(s, e, 0)) {
     size_t p = e;
     if (At(p) == '.') ++p;
     if (At(p) != ' ') return p;
     ++p;
-    if (!Capitalised(p)) return p;
     const size_t first = p;
     size_t end = p;
-    for (int words = 0; words < 3 && Capitalised(p); ++words) {
+    for (int words = 0; words < 4 && Capitalised(p); ++words) {
       const size_t we = WordEnd(p);
-      if (we - p >= 2 && (Flags(p, we) & kStop) && !(Flags(p, we) & kLastName)) break;
+      if (we - p == 1) {  // an initial
+        if (At(we) != '.' || At(we + 1) != ' ') break;
+        end = we + 1;
+        p = we + 2;
+        continue;
+      }
+      const uint8_t g = Flags(p, we);
+      if (((g & kStop) && !(g & kLastName)) || !NameShaped(p, we, g)) break;
       end = we;
       if (At(we) != ' ') break;
       p = we + 1;
     }
-    if (end > first) Emit(PiiType::kPerson, first, end, 0.85f, false);
+    // Initials alone ("Dr. A.") are not reported: they name no one.
+    if (end > first && !(end - first <= 3 && t_[end - 1] == '.')) {
+      Emit(PiiType::kPerson, first, end, 0.85f, false);
+    }
     return std::max(end, e);
   }
+  if (!NameShaped(s, e, f)) return e;
+  // "The", "Monday", "Thanks": the next word is looked at on its own. A contact's first name that
+  // is also a stop word (Will, May) is a name only when a capitalised word follows.
+  if ((f & kStop) && !((f & kFirstName) && At(e) == ' ' && Capitalised(e + 1))) return e;
   // A run of capitalised words (with lower-case particles between them: van, de, da).
   size_t end = e, p = e;
   int words = 1;
@@ -571,15 +623,15 @@ size_t Scanner::Name(size_t s, size_t e) {
       break;
     }
     const uint8_t g = Flags(q, pe);
-    if (pe - q < 2 || ((g & kStop) && !(g & (kLastName | kFirstName)))) break;
+    if (pe - q < 2 || ((g & kStop) && !(g & (kLastName | kFirstName))) || !NameShaped(q, pe, g)) {
+      break;
+    }
     any_last |= (g & kLastName) != 0;
     ++words;
     end = pe;
     p = pe;
   }
-  if (first_stop && !((f & kFirstName) && words >= 2)) {
-    return e;  // "The", "Monday", "Thanks": the next word is looked at on its own
-  }
+  if (first_stop && words < 2) return e;
   const bool initial = SentenceInitial(s);
   const int cue = CueBefore(s);
   float confidence = 0;

@@ -105,6 +105,8 @@ class Scanner {
   size_t WordEnd(size_t i) const;  // end of a run of letters, apostrophes, inner hyphens, UTF-8
   bool Capitalised(size_t i) const;
   bool SentenceInitial(size_t s) const;
+  // A word that can be part of a name: a contact's, or not an acronym nor glued to digits.
+  bool NameShaped(size_t s, size_t e, uint8_t flags) const;
   // True when one of `words` (lower case) occurs in the `window` (<= 64) bytes before `s`.
   bool ContextBefore(size_t s, std::initializer_list<std::string_view> words,
                      size_t window = 40) const {

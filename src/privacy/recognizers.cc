@@ -234,7 +234,7 @@ size_t Scanner::Nino(size_t s) {
   if (IsAlnumChar(At(p))) return 0;
   if (!UkNinoValid(std::string_view(t_ + s, p - s))) return 0;
   const bool context = ContextBefore(s, {"national insurance", "nino", "ni number", "ni no"});
-  Emit(PiiType::kUkNino, s, p, context ? 1.0f : 0.85f, true);
+  Emit(PiiType::kUkNino, s, p, context ? 1.0f : 0.6f, true);
   return p;
 }
 
@@ -653,10 +653,9 @@ bool FrenchStreetType(std::string_view w) {
 }
 
 bool GermanStreet(std::string_view w) {
-  for (std::string_view s :
-       {"stra\xC3\x9F"
-        "e",
-        "strasse", "str.", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer"}) {
+  for (std::string_view s : {"stra\xC3\x9F"
+                             "e",
+                             "strasse", "str.", "weg", "platz", "allee", "gasse", "damm", "ufer"}) {
     if (w.size() >= s.size() && w.substr(w.size() - s.size()) == s) return true;
   }
   return false;
