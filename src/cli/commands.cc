@@ -40,6 +40,8 @@
 #include "src/http/filters/request_id.h"
 #include "src/http/routes.h"
 #include "src/http/server.h"
+#include "src/privacy/contact_names.h"
+#include "src/privacy/detector.h"
 #include "src/retrieval/embedding_cache.h"
 #include "src/retrieval/openai_embedder.h"
 #include "src/retrieval/retrieval_service.h"
@@ -294,8 +296,15 @@ int RunServe(const ServeConfig& config) {
   retrieval::RetrievalService retrieval(store->get(), &crm::Schema::Default(), ro, &registry);
   s = retrieval.Start();  // indexes are built in the background; search answers 503 until then
   if (!s.ok()) return fail(s);
+  auto detector = privacy::Detector::Create();
+  if (!detector.ok()) return fail(detector.status());
+  privacy::ContactNames contact_names(store->get());
+  s = contact_names.Start();  // the tenants' names load in the background
+  if (!s.ok()) return fail(s);
   http::App app;
   app.retrieval = &retrieval;
+  app.detector = detector.value().get();
+  app.contact_names = &contact_names;
   app.store = store->get();
   app.records = &records;
   app.schema = &crm::Schema::Default();
@@ -367,6 +376,7 @@ int RunServe(const ServeConfig& config) {
   policies.Stop();
   verifier.Stop();
   retrieval.Stop();  // derived state: rebuilt from the store at the next start
+  contact_names.Stop();
   Status closed = store.value()->Close();
   if (!closed.ok()) {
     log::Error("store close failed", log::Fields().Add("error", closed.ToString()));

@@ -15,6 +15,11 @@ namespace crmi::audit {
 class AuditLog;
 }  // namespace crmi::audit
 
+namespace crmi::privacy {
+class ContactNames;
+class Detector;
+}  // namespace crmi::privacy
+
 namespace crmi::retrieval {
 class RetrievalService;
 }  // namespace crmi::retrieval
@@ -35,6 +40,8 @@ struct App {
   trust::PolicyStore* policies = nullptr;
   trust::ApiKeyStore* api_keys = nullptr;
   retrieval::RetrievalService* retrieval = nullptr;  // null: search answers 503
+  const privacy::Detector* detector = nullptr;       // null: privacy routes answer 503
+  privacy::ContactNames* contact_names = nullptr;    // null: built-in name words only
   std::string audit_dir;                             // <data-dir>/audit, read by GET /v1/audit
   const audit::AuditLog* audit = nullptr;  // health for /readyz; null in tests without one
   // Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic.

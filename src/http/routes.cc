@@ -95,6 +95,9 @@ std::vector<Route> BuildRoutes(App* app) {
           .Do(bind(&h::Customer360)),
       // Search over the tenant's passages; scopes come from per-collection decisions.
       R(POST, "/v1/search", "search", "search", "query").Accepts(kJson).Do(bind(&h::Search)),
+      R(POST, "/v1/privacy/scan", "privacy.scan", "privacy", "scan")
+          .Accepts(kJson)
+          .Do(bind(&h::PrivacyScan)),
       R(POST, "/v1/feedback", "search.feedback", "search", "feedback")
           .Accepts(kJson)
           .Do(bind(&h::SearchFeedback)),

@@ -123,7 +123,7 @@ Status RetrievalService::Start() {
   std::error_code ec;
   std::filesystem::create_directories(options_.dir, ec);
   if (ec) return Unavailable("cannot create " + options_.dir + ": " + ec.message());
-  store_->SetChangeListener(
+  listener_id_ = store_->AddChangeListener(
       [this](const std::vector<store::RecordChange>& changes) { OnChanges(changes); });
   std::vector<std::string> tenants;
   RETURN_IF_ERROR(store_->ListTenants(&tenants));
@@ -140,7 +140,8 @@ Status RetrievalService::Start() {
 }
 
 void RetrievalService::Stop() {
-  store_->SetChangeListener(nullptr);
+  if (listener_id_ != 0) store_->RemoveChangeListener(listener_id_);
+  listener_id_ = 0;
   cancel_ = true;
   {
     std::lock_guard lock(mu_);

@@ -1,7 +1,7 @@
 // RetrievalService: the live semantic memory of crmi. It keeps one ChunkIndex per tenant in step
 // with the store, answers policy-scoped searches, and swaps embedding models without downtime.
 //
-// Refresh: the store announces every committed change (Store::SetChangeListener); the service
+// Refresh: the store announces every committed change (Store::AddChangeListener); the service
 // puts the (tenant, collection, id) on a bounded queue and one worker re-reads the record,
 // re-chunks it and re-embeds only passages whose text changed (others keep their vectors), then
 // replaces the record's chunks. When the queue is full the change is not dropped: the tenant is
@@ -254,6 +254,7 @@ class RetrievalService {
   std::map<std::string, std::shared_ptr<Tenant>> tenants_;
   std::set<std::string> reindexing_;
   std::thread worker_;
+  int listener_id_ = 0;  // the store change listener, 0 when not registered
   std::thread monitor_;
   std::condition_variable monitor_cv_;
   std::mutex feedback_mu_;

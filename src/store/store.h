@@ -168,9 +168,10 @@ class Store {
   // waiting on it return — so a derived index (retrieval) learns of every committed change,
   // whoever wrote it, and a caller whose write returned knows its change was announced. Runs on
   // the writer thread: it must be quick (enqueue, not index) and must not write to the store.
-  // Replacing it (or clearing it with nullptr) waits for a running call to finish.
-  virtual void SetChangeListener(
-      std::function<void(const std::vector<RecordChange>&)> listener) = 0;
+  // Several may be registered (retrieval, the privacy layer's contact names); they run in the
+  // order added. Removing one waits for a running call to finish. Returns an id for removal.
+  virtual int AddChangeListener(std::function<void(const std::vector<RecordChange>&)> listener) = 0;
+  virtual void RemoveChangeListener(int id) = 0;
 
   // Every tenant that has ever stored a record, in creation order.
   virtual Status ListTenants(std::vector<std::string>* out) = 0;

@@ -24,6 +24,9 @@ void SearchFeedback(App& app, RequestContext& ctx);
 void RetrievalStatus(App& app, RequestContext& ctx);
 void Reindex(App& app, RequestContext& ctx);
 
+// Privacy.
+void PrivacyScan(App& app, RequestContext& ctx);
+
 void Whoami(App& app, RequestContext& ctx);
 void GetPolicies(App& app, RequestContext& ctx);
 void PutPolicies(App& app, RequestContext& ctx);

@@ -231,9 +231,15 @@ class SqliteStore final : public Store {
     return Enqueue(std::move(job));
   }
 
-  void SetChangeListener(std::function<void(const std::vector<RecordChange>&)> listener) override {
+  int AddChangeListener(std::function<void(const std::vector<RecordChange>&)> listener) override {
     std::lock_guard<std::mutex> lock(listener_mu_);
-    listener_ = std::move(listener);
+    listeners_.emplace_back(++last_listener_id_, std::move(listener));
+    return last_listener_id_;
+  }
+
+  void RemoveChangeListener(int id) override {
+    std::lock_guard<std::mutex> lock(listener_mu_);
+    std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
   }
 
   Status ListTenants(std::vector<std::string>* out) override {
@@ -371,7 +377,7 @@ class SqliteStore final : public Store {
     std::vector<RecordChange> changes = txn->EndGroup(commit.ok());
     if (!changes.empty()) {
       std::lock_guard<std::mutex> lock(listener_mu_);
-      if (listener_) listener_(changes);
+      for (const auto& [id, listener] : listeners_) listener(changes);
     }
     if (!commit.ok()) {
       (void)writer_conn_->Exec("ROLLBACK");
@@ -388,7 +394,8 @@ class SqliteStore final : public Store {
   const SqliteOptions options_;
   const Queries::Collections collections_;
   std::mutex listener_mu_;
-  std::function<void(const std::vector<RecordChange>&)> listener_;
+  std::vector<std::pair<int, std::function<void(const std::vector<RecordChange>&)>>> listeners_;
+  int last_listener_id_ = 0;
   const Queries queries_;
   TenantDirectory tenants_;
   std::unique_ptr<Connection> writer_conn_;  // used by the writer thread only (and Close)

@@ -1,0 +1,150 @@
+// POST /v1/privacy/scan end to end: the real binary finds personal data with exact byte spans,
+// knows the tenant's own contacts by name within moments of their creation (and forgets them
+// when deleted), refuses callers the policy does not permit and bad requests with problem+json.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "tests/e2e/auth_util.h"
+#include "tests/e2e/http_client.h"
+#include "tests/e2e/server_process.h"
+#include "tests/test_util.h"
+
+namespace crmi::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+class PrivacyE2ETest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(TempDir("privacy"));
+    server_ = new ServerProcess(*dir_);
+    ASSERT_TRUE(server_->Start()) << server_->AppLog();
+    admin_ = new std::string(MintToken(*dir_, "root", "bank", "admin"));
+    agent_ = new std::string(MintToken(*dir_, "agent-1", "bank", "agent"));
+    analyst_ = new std::string(MintToken(*dir_, "analyst-1", "bank", "analyst"));
+  }
+  static void TearDownTestSuite() {
+    if (server_->running()) {
+      EXPECT_EQ(server_->Stop(SIGTERM), 0) << server_->AppLog();
+    }
+    delete server_;
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+    delete admin_;
+    delete agent_;
+    delete analyst_;
+  }
+  static HttpResponse Post(const std::string& target, const std::string& body,
+                           const std::string& token) {
+    return Fetch(server_->port(), "POST", target, body,
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}});
+  }
+  // "TYPE[start,end)" for each finding, in order.
+  static std::string Findings(const std::string& body) {
+    rapidjson::Document d;
+    d.Parse(body.c_str());
+    if (d.HasParseError() || !d.IsObject() || !d.HasMember("findings")) return "bad: " + body;
+    std::string out;
+    for (const auto& f : d["findings"].GetArray()) {
+      if (!out.empty()) out += ' ';
+      out += std::string(f["type"].GetString()) + "[" + std::to_string(f["start"].GetUint()) + "," +
+             std::to_string(f["end"].GetUint()) + ")";
+      EXPECT_GT(f["confidence"].GetDouble(), 0.0);
+      EXPECT_LE(f["confidence"].GetDouble(), 1.0);
+    }
+    return out;
+  }
+
+  static std::string* dir_;
+  static ServerProcess* server_;
+  static std::string* admin_;
+  static std::string* agent_;
+  static std::string* analyst_;
+};
+
+std::string* PrivacyE2ETest::dir_ = nullptr;
+ServerProcess* PrivacyE2ETest::server_ = nullptr;
+std::string* PrivacyE2ETest::admin_ = nullptr;
+std::string* PrivacyE2ETest::agent_ = nullptr;
+std::string* PrivacyE2ETest::analyst_ = nullptr;
+
+TEST_F(PrivacyE2ETest, ScanFindsPersonalDataWithByteSpans) {
+  // "é" is two bytes: offsets are bytes, not characters.
+  const std::string text =
+      "Résumé from zoë@example.com: card 4111 1111 1111 1111, SSN 536-90-4399, "
+      "IBAN DE89 3704 0044 0532 0130 00, call +44 20 7946 0958, from 10.1.2.3";
+  auto r = Post("/v1/privacy/scan", R"({"text":")" + text + R"("})", *agent_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Findings(r.body),
+            "EMAIL[14,30) CARD[37,56) US_SSN[62,73) IBAN[80,107) PHONE[114,130) IP[137,145)");
+  EXPECT_EQ(text.substr(14, 16), "zoë@example.com");
+  // Filters by type and confidence.
+  r = Post("/v1/privacy/scan", R"({"text":")" + text + R"(","types":["CARD","IP"]})", *agent_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Findings(r.body), "CARD[37,56) IP[137,145)");
+  r = Post("/v1/privacy/scan", R"({"text":"ref 536904399","min_confidence":0.5})", *agent_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Findings(r.body), "");  // a bare 9-digit number is only a weak SSN candidate
+}
+
+TEST_F(PrivacyE2ETest, ContactNamesAreKnownSoonAfterTheyAreWritten) {
+  const std::string body = R"({"text":"Spoke to Ingeborg Halvorsen-Quist about her loan."})";
+  auto r = Post("/v1/privacy/scan", body, *agent_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Findings(r.body), "");
+  auto c =
+      Post("/v1/contacts", R"({"first_name":"Ingeborg","last_name":"Halvorsen-Quist"})", *admin_);
+  ASSERT_EQ(c.status, 201) << c.body;
+  const std::string id = JsonField(c.body, "id");
+  std::string found;
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline) {
+    r = Post("/v1/privacy/scan", body, *agent_);
+    ASSERT_EQ(r.status, 200) << r.body;
+    found = Findings(r.body);
+    if (!found.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(found, "PERSON[9,33)");
+  // Another tenant does not know this contact.
+  const std::string other = MintToken(*dir_, "agent-9", "retail", "agent");
+  r = Post("/v1/privacy/scan", body, other);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Findings(r.body), "");
+  // Deleted: forgotten.
+  auto del = Fetch(server_->port(), "DELETE", "/v1/contacts/" + id, "",
+                   {{"Authorization", "Bearer " + *admin_}});
+  ASSERT_EQ(del.status, 204) << del.body;
+  const auto deadline2 = Clock::now() + std::chrono::seconds(10);
+  while (Clock::now() < deadline2) {
+    r = Post("/v1/privacy/scan", body, *agent_);
+    found = Findings(r.body);
+    if (found.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(found, "");
+}
+
+TEST_F(PrivacyE2ETest, RefusesWhatItMust) {
+  auto r = Fetch(server_->port(), "POST", "/v1/privacy/scan", R"({"text":"x"})",
+                 {{"Content-Type", "application/json"}});
+  EXPECT_EQ(r.status, 401);
+  r = Post("/v1/privacy/scan", R"({"text":"a@example.com"})", *analyst_);
+  EXPECT_EQ(r.status, 403) << r.body;  // analysts see aggregates only
+  for (const char* bad : {R"({"text":5})", R"({})", R"({"text":"x","mode":"all"})",
+                          R"({"text":"x","types":["PASSPORT"]})",
+                          R"({"text":"x","min_confidence":2})", R"(["text"])", R"({"text":)"}) {
+    r = Post("/v1/privacy/scan", bad, *agent_);
+    EXPECT_EQ(r.status, 400) << bad << " → " << r.body;
+    EXPECT_EQ(r.headers["content-type"], "application/problem+json") << bad;
+  }
+}
+
+}  // namespace
+}  // namespace crmi::test
