@@ -42,6 +42,8 @@
 #include "src/http/server.h"
 #include "src/privacy/contact_names.h"
 #include "src/privacy/detector.h"
+#include "src/privacy/keys.h"
+#include "src/privacy/vault.h"
 #include "src/retrieval/embedding_cache.h"
 #include "src/retrieval/openai_embedder.h"
 #include "src/retrieval/retrieval_service.h"
@@ -301,10 +303,18 @@ int RunServe(const ServeConfig& config) {
   privacy::ContactNames contact_names(store->get());
   s = contact_names.Start();  // the tenants' names load in the background
   if (!s.ok()) return fail(s);
+  auto master_keys = privacy::LocalKeyProvider::FromEnvOrFile(
+      (std::filesystem::path(config.data_dir) / "keys" / "master.key").string());
+  if (!master_keys.ok()) return fail(master_keys.status());
+  auto vault = privacy::Vault::Open(
+      (std::filesystem::path(config.data_dir) / "privacy" / "vault.db").string(),
+      master_keys.value().get());
+  if (!vault.ok()) return fail(vault.status());
   http::App app;
   app.retrieval = &retrieval;
   app.detector = detector.value().get();
   app.contact_names = &contact_names;
+  app.vault = vault.value().get();
   app.store = store->get();
   app.records = &records;
   app.schema = &crm::Schema::Default();

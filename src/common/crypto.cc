@@ -8,8 +8,10 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 namespace crmi::crypto {
@@ -100,6 +102,75 @@ Result<std::string> RandomBytes(size_t n) {
   std::string out(n, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
     return Unavailable("the random number generator failed");
+  }
+  return out;
+}
+
+namespace {
+
+struct CipherCtxDeleter {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
+constexpr size_t kGcmNonce = 12, kGcmTag = 16;
+
+const unsigned char* U(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+}  // namespace
+
+Result<std::string> AesGcmEncrypt(std::string_view key, std::string_view plaintext,
+                                  std::string_view aad) {
+  if (key.size() != 32) return InvalidArgument("AES-256-GCM needs a 32-byte key");
+  if (plaintext.size() > (1u << 30)) return InvalidArgument("plaintext too large");
+  ASSIGN_OR_RETURN(std::string nonce, RandomBytes(kGcmNonce));
+  std::string out(kGcmNonce + plaintext.size() + kGcmTag, '\0');
+  std::memcpy(out.data(), nonce.data(), kGcmNonce);
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  int len = 0, total = 0;
+  auto* ct = reinterpret_cast<unsigned char*>(out.data() + kGcmNonce);
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kGcmNonce, nullptr) != 1 ||
+      EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, U(key), U(nonce)) != 1 ||
+      (!aad.empty() &&
+       EVP_EncryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) ||
+      (!plaintext.empty() && EVP_EncryptUpdate(ctx.get(), ct, &len, U(plaintext),
+                                               static_cast<int>(plaintext.size())) != 1)) {
+    return Internal("AES-256-GCM encryption failed");
+  }
+  total = plaintext.empty() ? 0 : len;
+  if (EVP_EncryptFinal_ex(ctx.get(), ct + total, &len) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTag,
+                          out.data() + kGcmNonce + plaintext.size()) != 1) {
+    return Internal("AES-256-GCM encryption failed");
+  }
+  return out;
+}
+
+Result<std::string> AesGcmDecrypt(std::string_view key, std::string_view blob,
+                                  std::string_view aad) {
+  if (key.size() != 32) return InvalidArgument("AES-256-GCM needs a 32-byte key");
+  if (blob.size() < kGcmNonce + kGcmTag) return DataLoss("ciphertext too short");
+  const size_t n = blob.size() - kGcmNonce - kGcmTag;
+  std::string out(n, '\0');
+  std::string tag(blob.substr(kGcmNonce + n));
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  auto* pt = reinterpret_cast<unsigned char*>(out.data());
+  if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kGcmNonce, nullptr) != 1 ||
+      EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, U(key), U(blob)) != 1 ||
+      (!aad.empty() &&
+       EVP_DecryptUpdate(ctx.get(), nullptr, &len, U(aad), static_cast<int>(aad.size())) != 1) ||
+      (n > 0 && EVP_DecryptUpdate(ctx.get(), pt, &len, U(blob.substr(kGcmNonce)),
+                                  static_cast<int>(n)) != 1) ||
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTag, tag.data()) != 1) {
+    return Internal("AES-256-GCM decryption failed");
+  }
+  const int total = n > 0 ? len : 0;
+  if (EVP_DecryptFinal_ex(ctx.get(), pt + total, &len) != 1) {
+    return DataLoss("ciphertext failed authentication (altered, or another key)");
   }
   return out;
 }

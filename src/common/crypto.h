@@ -25,6 +25,15 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // `n` bytes from the OS-seeded CSPRNG; kUnavailable if it cannot deliver.
 Result<std::string> RandomBytes(size_t n);
 
+// AES-256-GCM with a random 96-bit nonce: returns nonce ‖ ciphertext ‖ 16-byte tag. `key` must be
+// 32 bytes (kInvalidArgument otherwise); `aad` is authenticated, not encrypted (bind a ciphertext
+// to its place: tenant, record, field). A key must not encrypt more than 2^32 messages.
+Result<std::string> AesGcmEncrypt(std::string_view key, std::string_view plaintext,
+                                  std::string_view aad = {});
+// The inverse; kDataLoss when the blob was altered, was made under another key or another `aad`.
+Result<std::string> AesGcmDecrypt(std::string_view key, std::string_view blob,
+                                  std::string_view aad = {});
+
 class Ed25519Key {
  public:
   static Result<Ed25519Key> Generate();

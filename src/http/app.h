@@ -18,6 +18,7 @@ class AuditLog;
 namespace crmi::privacy {
 class ContactNames;
 class Detector;
+class Vault;
 }  // namespace crmi::privacy
 
 namespace crmi::retrieval {
@@ -42,6 +43,7 @@ struct App {
   retrieval::RetrievalService* retrieval = nullptr;  // null: search answers 503
   const privacy::Detector* detector = nullptr;       // null: privacy routes answer 503
   privacy::ContactNames* contact_names = nullptr;    // null: built-in name words only
+  privacy::Vault* vault = nullptr;                   // null: tokenisation answers 503
   std::string audit_dir;                             // <data-dir>/audit, read by GET /v1/audit
   const audit::AuditLog* audit = nullptr;  // health for /readyz; null in tests without one
   // Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic.

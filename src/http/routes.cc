@@ -98,6 +98,12 @@ std::vector<Route> BuildRoutes(App* app) {
       R(POST, "/v1/privacy/scan", "privacy.scan", "privacy", "scan")
           .Accepts(kJson)
           .Do(bind(&h::PrivacyScan)),
+      R(POST, "/v1/privacy/tokenize", "privacy.tokenize", "privacy", "tokenize")
+          .Accepts(kJson)
+          .Do(bind(&h::PrivacyTokenize)),
+      R(POST, "/v1/privacy/detokenize", "privacy.detokenize", "privacy", "detokenize")
+          .Accepts(kJson)
+          .Do(bind(&h::PrivacyDetokenize)),
       R(POST, "/v1/feedback", "search.feedback", "search", "feedback")
           .Accepts(kJson)
           .Do(bind(&h::SearchFeedback)),

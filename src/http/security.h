@@ -65,6 +65,9 @@ struct Security {
 
   // The audit record's "ai" object (audit::AiRecord::ToJson), set by LLM-backed handlers.
   std::string ai_json;
+  // A JSON object a handler adds to its audit record as "detail" (e.g. which tokens were
+  // detokenised). Never values: the audit trail must not hold what it protects.
+  std::string detail_json;
 };
 
 }  // namespace crmi::http

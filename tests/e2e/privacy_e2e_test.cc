@@ -146,5 +146,68 @@ TEST_F(PrivacyE2ETest, RefusesWhatItMust) {
   }
 }
 
+TEST_F(PrivacyE2ETest, TokensRoundTripOnlyForThoseAllowedAndEachDetokenisationIsAudited) {
+  auto r = Post("/v1/privacy/tokenize",
+                R"({"values":[{"type":"CARD","value":"4111 1111 1111 1111"},)"
+                R"({"type":"EMAIL","value":"ola.nordmann@example.no"}]})",
+                *agent_);
+  ASSERT_EQ(r.status, 200) << r.body;
+  rapidjson::Document d;
+  d.Parse(r.body.c_str());
+  ASSERT_TRUE(d.IsObject() && d["tokens"].IsArray() && d["tokens"].Size() == 2) << r.body;
+  const std::string card = d["tokens"][0]["token"].GetString();
+  const std::string email = d["tokens"][1]["token"].GetString();
+  EXPECT_EQ(std::string(d["tokens"][0]["type"].GetString()), "CARD");
+  EXPECT_EQ(card.size(), 19u);
+  EXPECT_EQ(card.substr(15), "1111");
+  EXPECT_NE(card, "4111 1111 1111 1111");
+  EXPECT_EQ(email.substr(0, 10), "tok_email_");
+  // Deterministic: the same card again gives the same token.
+  auto again = Post("/v1/privacy/tokenize",
+                    R"({"values":[{"type":"CARD","value":"4111111111111111"}]})", *agent_);
+  EXPECT_NE(again.body.find(card), std::string::npos) << again.body;
+
+  // The agent may tokenise but not reveal; the admin may, and it is audited.
+  const std::string body = R"({"tokens":[{"type":"CARD","token":")" + card +
+                           R"("},{"type":"EMAIL","token":")" + email + R"("}]})";
+  EXPECT_EQ(Post("/v1/privacy/detokenize", body, *agent_).status, 403);
+  r = Fetch(server_->port(), "POST", "/v1/privacy/detokenize", body,
+            {{"Content-Type", "application/json"},
+             {"Authorization", "Bearer " + *admin_},
+             {"X-Request-Id", "detok-1"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, R"({"values":[{"type":"CARD","value":"4111 1111 1111 1111"},)"
+                    R"({"type":"EMAIL","value":"ola.nordmann@example.no"}]})");
+  // Unknown token, a token of another type, another tenant's token: 404.
+  EXPECT_EQ(Post("/v1/privacy/detokenize", R"({"tokens":["tok_email_0000"]})", *admin_).status,
+            404);
+  EXPECT_EQ(Post("/v1/privacy/detokenize",
+                 R"({"tokens":[{"type":"IBAN","token":")" + email + R"("}]})", *admin_)
+                .status,
+            404);
+  const std::string retail_admin = MintToken(*dir_, "root", "retail", "admin");
+  EXPECT_EQ(Post("/v1/privacy/detokenize", body, retail_admin).status, 404);
+
+  const std::string auditor = MintToken(*dir_, "aud-1", "bank", "auditor");
+  auto audit = Fetch(server_->port(), "GET", "/v1/audit?limit=1000", "",
+                     {{"Authorization", "Bearer " + auditor}});
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const size_t at = audit.body.find("\"request_id\":\"detok-1\"");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_NE(audit.body.find(card, at), std::string::npos) << "the revealed tokens are recorded";
+  EXPECT_EQ(audit.body.find("ola.nordmann"), std::string::npos) << "never the values";
+  EXPECT_EQ(audit.body.find("4111 1111 1111 1111"), std::string::npos);
+
+  // Bad requests.
+  for (const char* bad :
+       {R"({"values":[]})", R"({"values":[{"type":"PASSPORT","value":"X"}]})",
+        R"({"values":[{"type":"CARD","value":"12"}]})", R"({"values":[{"type":"EMAIL"}]})",
+        R"({"values":[{"type":"EMAIL","value":"a@b.c"}],"mode":"fast"})", R"({})"}) {
+    r = Post("/v1/privacy/tokenize", bad, *agent_);
+    EXPECT_EQ(r.status, 400) << bad << " → " << r.body;
+  }
+  EXPECT_EQ(Post("/v1/privacy/detokenize", R"({"tokens":[5]})", *admin_).status, 400);
+}
+
 }  // namespace
 }  // namespace crmi::test

@@ -129,6 +129,10 @@ std::string AuditFilter::Render(const RequestContext& ctx, int64_t latency_us) {
     }
     out += "}";
   }
+  if (!sec.detail_json.empty()) {
+    Member(&out, "detail");
+    out += sec.detail_json;
+  }
   Member(&out, "ai");
   out += sec.ai_json.empty() ? std::string("null") : sec.ai_json;
   return out;

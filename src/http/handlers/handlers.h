@@ -26,6 +26,8 @@ void Reindex(App& app, RequestContext& ctx);
 
 // Privacy.
 void PrivacyScan(App& app, RequestContext& ctx);
+void PrivacyTokenize(App& app, RequestContext& ctx);
+void PrivacyDetokenize(App& app, RequestContext& ctx);
 
 void Whoami(App& app, RequestContext& ctx);
 void GetPolicies(App& app, RequestContext& ctx);

@@ -1,4 +1,7 @@
-// POST /v1/privacy/scan: a thin adapter over privacy::Detector, with the tenant's contact names.
+// POST /v1/privacy/scan, /tokenize, /detokenize: thin adapters over privacy::Detector (with the
+// tenant's contact names) and privacy::Vault. The route's policy decision (resource privacy,
+// actions scan / tokenize / detokenize) has already been made; detokenisations are recorded in
+// the request's audit record by token and type, never by value.
 #include <rapidjson/document.h>
 
 #include <cmath>
@@ -10,8 +13,14 @@
 #include "src/http/problem.h"
 #include "src/privacy/contact_names.h"
 #include "src/privacy/detector.h"
+#include "src/privacy/vault.h"
 
 namespace crmi::http::handlers {
+namespace {
+
+constexpr size_t kMaxValues = 1000;
+
+}  // namespace
 
 void PrivacyScan(App& app, RequestContext& ctx) {
   if (app.detector == nullptr) {
@@ -82,6 +91,148 @@ void PrivacyScan(App& app, RequestContext& ctx) {
   ctx.response.status = 200;
   ctx.response.content_type = "application/json";
   ctx.response.body = JsonObject().AddRaw("findings", array).Finish();
+}
+
+void PrivacyTokenize(App& app, RequestContext& ctx) {
+  if (app.vault == nullptr) {
+    return SetProblem(ctx, 503, "unavailable", "tokenisation is not enabled on this server");
+  }
+  rapidjson::Document d;
+  auto parsed = ParseJson(ctx.request.body, &d);
+  if (!parsed.ok) return SetProblem(ctx, InvalidArgument("malformed JSON: " + parsed.error));
+  if (!d.IsObject()) return SetProblem(ctx, InvalidArgument("the body must be a JSON object"));
+  std::vector<privacy::TokenRequest> requests;
+  privacy::TokenMode mode = privacy::TokenMode::kDeterministic;
+  bool has_values = false;
+  for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
+    const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    if (key == "values") {
+      has_values = true;
+      if (!m->value.IsArray() || m->value.Empty() || m->value.Size() > kMaxValues) {
+        return SetProblem(ctx, InvalidArgument("values must be an array of 1 to 1000 objects"));
+      }
+      for (const auto& v : m->value.GetArray()) {
+        if (!v.IsObject()) {
+          return SetProblem(ctx, InvalidArgument("each value is {\"type\", \"value\"}"));
+        }
+        privacy::TokenRequest r;
+        for (auto f = v.MemberBegin(); f != v.MemberEnd(); ++f) {
+          const std::string_view fk(f->name.GetString(), f->name.GetStringLength());
+          if (!f->value.IsString()) {
+            return SetProblem(ctx,
+                              InvalidArgument("values[]." + std::string(fk) + " must be a string"));
+          }
+          std::string fv(f->value.GetString(), f->value.GetStringLength());
+          if (fk == "type") {
+            r.type = std::move(fv);
+          } else if (fk == "value") {
+            r.value = std::move(fv);
+          } else if (fk == "subject") {
+            r.subject = std::move(fv);
+          } else {
+            return SetProblem(ctx, InvalidArgument("unknown member values[]." + std::string(fk) +
+                                                   " (known: type, value, subject)"));
+          }
+        }
+        if (r.type.empty() || r.value.empty()) {
+          return SetProblem(ctx, InvalidArgument("each value needs a type and a non-empty value"));
+        }
+        requests.push_back(std::move(r));
+      }
+    } else if (key == "mode") {
+      const std::string_view v =
+          m->value.IsString() ? std::string_view(m->value.GetString(), m->value.GetStringLength())
+                              : std::string_view();
+      if (v == "deterministic") {
+        mode = privacy::TokenMode::kDeterministic;
+      } else if (v == "random") {
+        mode = privacy::TokenMode::kRandom;
+      } else {
+        return SetProblem(ctx, InvalidArgument("mode is deterministic or random"));
+      }
+    } else {
+      return SetProblem(
+          ctx, InvalidArgument("unknown member '" + std::string(key) + "' (known: values, mode)"));
+    }
+  }
+  if (!has_values) return SetProblem(ctx, InvalidArgument("values is required"));
+  auto tokens = app.vault->Tokenize(ctx.tenant, requests, mode);
+  if (!tokens.ok()) return SetProblem(ctx, tokens.status());
+  std::string array = "[";
+  for (size_t i = 0; i < tokens->size(); ++i) {
+    if (i > 0) array += ',';
+    array += JsonObject().Add("type", requests[i].type).Add("token", (*tokens)[i]).Finish();
+  }
+  array += ']';
+  ctx.response.status = 200;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = JsonObject().AddRaw("tokens", array).Finish();
+}
+
+void PrivacyDetokenize(App& app, RequestContext& ctx) {
+  if (app.vault == nullptr) {
+    return SetProblem(ctx, 503, "unavailable", "tokenisation is not enabled on this server");
+  }
+  rapidjson::Document d;
+  auto parsed = ParseJson(ctx.request.body, &d);
+  if (!parsed.ok) return SetProblem(ctx, InvalidArgument("malformed JSON: " + parsed.error));
+  if (!d.IsObject()) return SetProblem(ctx, InvalidArgument("the body must be a JSON object"));
+  std::vector<std::string> tokens, types;
+  bool has_tokens = false;
+  for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
+    const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    if (key != "tokens") {
+      return SetProblem(
+          ctx, InvalidArgument("unknown member '" + std::string(key) + "' (known: tokens)"));
+    }
+    has_tokens = true;
+    if (!m->value.IsArray() || m->value.Empty() || m->value.Size() > kMaxValues) {
+      return SetProblem(ctx, InvalidArgument("tokens must be an array of 1 to 1000 objects"));
+    }
+    for (const auto& t : m->value.GetArray()) {
+      // {"type", "token"} as /tokenize returned it; a bare string is accepted too.
+      std::string type, token;
+      if (t.IsString()) {
+        token.assign(t.GetString(), t.GetStringLength());
+      } else if (t.IsObject()) {
+        for (auto f = t.MemberBegin(); f != t.MemberEnd(); ++f) {
+          const std::string_view fk(f->name.GetString(), f->name.GetStringLength());
+          if (!f->value.IsString() || (fk != "type" && fk != "token")) {
+            return SetProblem(ctx, InvalidArgument("each token is {\"type\", \"token\"}"));
+          }
+          (fk == "type" ? type : token).assign(f->value.GetString(), f->value.GetStringLength());
+        }
+      }
+      if (token.empty()) {
+        return SetProblem(ctx, InvalidArgument("each token is {\"type\", \"token\"}"));
+      }
+      tokens.push_back(std::move(token));
+      types.push_back(std::move(type));
+    }
+  }
+  if (!has_tokens) return SetProblem(ctx, InvalidArgument("tokens is required"));
+  auto values = app.vault->Detokenize(ctx.tenant, tokens);
+  if (!values.ok()) return SetProblem(ctx, values.status());
+  std::string array = "[", audited = "[";
+  for (size_t i = 0; i < values->size(); ++i) {
+    const privacy::Detokenized& v = (*values)[i];
+    if (!types[i].empty() && types[i] != v.type) {
+      // A token presented as another type is treated as unknown: no oracle on stored types.
+      return SetProblem(ctx, NotFound("unknown token at position " + std::to_string(i)));
+    }
+    if (i > 0) {
+      array += ',';
+      audited += ',';
+    }
+    array += JsonObject().Add("type", v.type).Add("value", v.value).Finish();
+    audited += JsonObject().Add("type", v.type).Add("token", tokens[i]).Finish();
+  }
+  array += ']';
+  audited += ']';
+  ctx.security.detail_json = JsonObject().AddRaw("detokenized", audited).Finish();
+  ctx.response.status = 200;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = JsonObject().AddRaw("values", array).Finish();
 }
 
 }  // namespace crmi::http::handlers
