@@ -443,10 +443,25 @@ size_t Scanner::SkipDigits(size_t i) const {
 size_t Scanner::WordEnd(size_t i) const {
   while (i < n_) {
     const char c = t_[i];
-    if (IsNameByte(c)) {
+    // An apostrophe, ASCII or typographic (U+2019, E2 80 99), inside a word: O'Brien, O’Brien;
+    // but not a possessive "'s" at its end (Kowalski's).
+    size_t apostrophe = 0;
+    if (c == '\'') {
+      apostrophe = 1;
+    } else if (static_cast<uint8_t>(c) == 0xE2 && At(i + 1) == '\x80' && At(i + 2) == '\x99') {
+      apostrophe = 3;
+    }
+    if (apostrophe != 0) {
+      const char next = At(i + apostrophe);
+      if (!IsAlphaChar(next) ||
+          ((next == 's' || next == 'S') && !IsNameByte(At(i + apostrophe + 1)))) {
+        break;
+      }
+      i += apostrophe + 1;
+    } else if (IsNameByte(c)) {
       ++i;
-    } else if ((c == '\'' || c == '-') && i + 1 < n_ && IsAlphaChar(t_[i + 1])) {
-      i += 2;  // O'Brien, Jean-Luc
+    } else if (c == '-' && i + 1 < n_ && IsAlphaChar(t_[i + 1])) {
+      i += 2;  // Jean-Luc
     } else {
       break;
     }

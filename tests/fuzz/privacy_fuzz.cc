@@ -1,11 +1,15 @@
 // The PII detector over arbitrary bytes: findings stay in bounds, ordered and disjoint, and when
-// the input is valid UTF-8 no span starts or ends inside a character.
+// the input is valid UTF-8 no span starts or ends inside a character. The anonymiser over the
+// same bytes: restoring with reveal gives the input back (when it holds no '<', which could look
+// like a placeholder), and a stream split anywhere restores as the whole text does.
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string_view>
 #include <vector>
 
 #include "src/common/json_text.h"
+#include "src/privacy/anonymizer.h"
 #include "src/privacy/detector.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -32,6 +36,27 @@ CRMI_FUZZ_TARGET(privacy) {
       std::abort();
     }
     last = f.end;
+  }
+  crmi::privacy::Anonymizer anonymizer(kDetector.get(), kNames.get());
+  auto anonymized = anonymizer.Anonymize(in);
+  if (!anonymized.ok()) std::abort();
+  if (in.find('<') == std::string_view::npos && anonymizer.Restore(*anonymized, true) != in) {
+    std::abort();
+  }
+  for (bool reveal : {true, false}) {
+    // The input itself as model output, cut at three points derived from its length.
+    const std::string whole = anonymizer.Restore(in, reveal);
+    crmi::privacy::StreamRestorer stream(&anonymizer, reveal);
+    std::string joined;
+    size_t prev = 0;
+    for (size_t cut : {size / 3, size / 2, size - size / 5}) {
+      cut = std::max(cut, prev);
+      joined += stream.Push(in.substr(prev, cut - prev));
+      prev = cut;
+    }
+    joined += stream.Push(in.substr(prev));
+    joined += stream.Finish();
+    if (joined != whole) std::abort();
   }
   return 0;
 }
