@@ -25,11 +25,13 @@
 #include "src/common/json_text.h"
 #include "src/common/log.h"
 #include "src/common/metrics.h"
+#include "src/common/time_format.h"
 #include "src/crm/demo_data.h"
 #include "src/crm/importer.h"
 #include "src/crm/record.h"
 #include "src/crm/record_service.h"
 #include "src/crm/schema.h"
+#include "src/crm/subject.h"
 #include "src/http/app.h"
 #include "src/http/filters/access_log.h"
 #include "src/http/filters/audit.h"
@@ -43,6 +45,7 @@
 #include "src/privacy/contact_names.h"
 #include "src/privacy/detector.h"
 #include "src/privacy/keys.h"
+#include "src/privacy/subject_export.h"
 #include "src/privacy/vault.h"
 #include "src/retrieval/embedding_cache.h"
 #include "src/retrieval/openai_embedder.h"
@@ -490,6 +493,58 @@ int RunExport(const ExportArgs& args) {
     }
     if (page->next_cursor.empty()) break;
     req.cursor = page->next_cursor;
+  }
+  std::fflush(stdout);
+  return store.value()->Close().ok() ? 0 : 1;
+}
+
+int RunSubjectExport(const SubjectArgs& args) {
+  auto store = OpenStore(args.data_dir, "full", nullptr);
+  if (!store.ok()) {
+    PrintError(store.status().ToString());
+    return 1;
+  }
+  auto records = crm::CollectSubject(store->get(), args.tenant, args.contact_id);
+  if (!records.ok()) {
+    PrintError(records.status().ToString());
+    return 1;
+  }
+  std::vector<privacy::Vault::Entry> tokens;
+  const std::filesystem::path vault_path =
+      std::filesystem::path(args.data_dir) / "privacy" / "vault.db";
+  std::error_code ec;
+  if (std::filesystem::exists(vault_path, ec)) {
+    auto keys = privacy::LocalKeyProvider::FromEnvOrFile(
+        (std::filesystem::path(args.data_dir) / "keys" / "master.key").string());
+    if (!keys.ok()) {
+      PrintError(keys.status().ToString());
+      return 1;
+    }
+    auto vault = privacy::Vault::Open(vault_path.string(), keys.value().get());
+    if (!vault.ok()) {
+      PrintError(vault.status().ToString());
+      return 1;
+    }
+    auto listed = vault.value()->ListSubject(args.tenant, args.contact_id);
+    if (!listed.ok()) {
+      PrintError(listed.status().ToString());
+      return 1;
+    }
+    tokens = std::move(listed).value();
+  }
+  if (records->empty() && tokens.empty()) {
+    PrintError("no contact " + args.contact_id + " in tenant " + args.tenant);
+    (void)store.value()->Close();
+    return 1;
+  }
+  const std::string out =
+      privacy::SubjectExportJson(args.tenant, args.contact_id,
+                                 FormatRfc3339Millis(Clock::Real()->NowUnixMillis()), *records,
+                                 tokens) +
+      "\n";
+  if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size()) {
+    PrintError("write to stdout failed");
+    return 1;
   }
   std::fflush(stdout);
   return store.value()->Close().ok() ? 0 : 1;

@@ -117,6 +117,15 @@ struct ExportArgs {
 };
 int RunExport(const ExportArgs& args);
 
+struct SubjectArgs {
+  std::string data_dir = "./data";
+  std::string tenant = "default";
+  std::string contact_id;
+};
+// `crmi subject export`: everything crmi holds about a contact, as GET /v1/subjects/{id}/export
+// answers it, to stdout. Exit 1 when the tenant holds nothing of the contact.
+int RunSubjectExport(const SubjectArgs& args);
+
 struct DemoArgs {
   std::string data_dir = "./data";
   std::string out_dir;  // write NDJSON files here instead of loading the store

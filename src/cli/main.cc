@@ -99,6 +99,18 @@ int main(int argc, char** argv) {
   exp->add_option("--data-dir", export_args.data_dir, "Directory holding the database")
       ->default_str(export_args.data_dir);
 
+  // subject
+  crmi::cli::SubjectArgs subject_args;
+  CLI::App* subject = app.add_subcommand("subject", "A data subject's rights (GDPR)");
+  subject->require_subcommand(1);
+  CLI::App* subject_export =
+      subject->add_subcommand("export", "Write everything held about a contact as JSON to stdout");
+  subject_export->add_option("contact_id", subject_args.contact_id, "The contact's id")->required();
+  subject_export->add_option("--tenant", subject_args.tenant, "The contact's tenant")
+      ->default_str(subject_args.tenant);
+  subject_export->add_option("--data-dir", subject_args.data_dir, "Directory holding the database")
+      ->default_str(subject_args.data_dir);
+
   // demo
   crmi::cli::DemoArgs demo_args;
   CLI::App* demo = app.add_subcommand(
@@ -274,6 +286,7 @@ int main(int argc, char** argv) {
   }
   if (import->parsed()) return crmi::cli::RunImport(import_args);
   if (exp->parsed()) return crmi::cli::RunExport(export_args);
+  if (subject_export->parsed()) return crmi::cli::RunSubjectExport(subject_args);
   if (demo->parsed()) return crmi::cli::RunDemo(demo_args);
   if (doctor->parsed()) return crmi::cli::RunDoctor(doctor_dir);
   if (version->parsed()) return crmi::cli::RunVersion();

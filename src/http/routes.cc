@@ -104,6 +104,10 @@ std::vector<Route> BuildRoutes(App* app) {
       R(POST, "/v1/privacy/detokenize", "privacy.detokenize", "privacy", "detokenize")
           .Accepts(kJson)
           .Do(bind(&h::PrivacyDetokenize)),
+      R(GET, "/v1/subjects/{contact_id}/export", "subjects.export", "subjects", "export")
+          .Do(bind(&h::SubjectExport)),
+      R(POST, "/v1/subjects/{contact_id}:erase", "subjects.erase", "subjects", "erase")
+          .Do(bind(&h::SubjectErase)),
       R(POST, "/v1/feedback", "search.feedback", "search", "feedback")
           .Accepts(kJson)
           .Do(bind(&h::SearchFeedback)),

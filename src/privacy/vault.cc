@@ -330,6 +330,25 @@ Result<std::vector<Detokenized>> Vault::Detokenize(std::string_view tenant,
   return out;
 }
 
+Result<std::vector<Vault::Entry>> Vault::ListSubject(std::string_view tenant,
+                                                     std::string_view subject) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(TenantKeys keys, KeysFor(tenant));
+  Stmt q(db_,
+         "SELECT type, token, ciphertext FROM tokens WHERE tenant = ? AND subject = ? ORDER BY "
+         "created_ms, token");
+  if (!q.ok()) return Unavailable("vault: cannot read");
+  q.Bind(1, tenant).Bind(2, subject);
+  std::vector<Entry> out;
+  while (q.Step() == SQLITE_ROW) {
+    std::string token = q.Column(1);
+    ASSIGN_OR_RETURN(std::string value, crypto::AesGcmDecrypt(keys.data_key, q.Column(2),
+                                                              std::string(tenant) + '\0' + token));
+    out.push_back({q.Column(0), std::move(token), std::move(value)});
+  }
+  return out;
+}
+
 Result<int64_t> Vault::EraseSubject(std::string_view tenant, std::string_view subject) {
   std::lock_guard lock(mu_);
   Stmt del(db_, "DELETE FROM tokens WHERE tenant = ? AND subject = ?");

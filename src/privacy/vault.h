@@ -62,6 +62,11 @@ class Vault {
   // tenant's; kDataLoss when a stored value fails authentication.
   Result<std::vector<Detokenized>> Detokenize(std::string_view tenant,
                                               const std::vector<std::string>& tokens);
+  struct Entry {
+    std::string type, token, value;
+  };
+  // Every entry tokenised for `subject`, decrypted (GDPR access).
+  Result<std::vector<Entry>> ListSubject(std::string_view tenant, std::string_view subject);
   // Deletes every entry tokenised for `subject`; returns how many.
   Result<int64_t> EraseSubject(std::string_view tenant, std::string_view subject);
 

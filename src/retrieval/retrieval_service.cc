@@ -498,6 +498,11 @@ Status RetrievalService::BuildTenant(const std::string& name, Build mode) {
       return trained.status();
     }
     embedder = std::move(*trained);
+  } else if (embedder == nullptr && retrain && options_.shared_embedder == nullptr) {
+    // Too little text left for a model (after an erasure, say): an old model would describe data
+    // that is gone, and its vocabulary would keep its words. Serve lexically until there is more.
+    std::filesystem::remove(model_path, ec);
+    std::filesystem::remove(model_path + ".sif", ec);
   }
   auto index = std::make_shared<ChunkIndex>(embedder ? embedder->info().dim : 0, options_.hnsw);
   // A compaction (or any rebuild under the serving model) reuses the serving index's vectors.
@@ -566,22 +571,43 @@ Status RetrievalService::StartBuild(const std::string& tenant, Build mode) {
 }
 
 void RetrievalService::BuildThread(std::string tenant, Build mode) {
-  if (mode == Build::kCompact) {
-    log::Info("retrieval index compaction started", log::Fields().Add("tenant", tenant));
-  }
-  Status s = BuildTenant(tenant, mode);
-  if (!s.ok() && s.code() != StatusCode::kCancelled) {
-    log::Error("re-index failed", log::Fields().Add("tenant", tenant).Add("error", s.ToString()));
-    if (auto t = FindTenant(tenant)) {
-      std::lock_guard lock(t->state_mu);
-      t->last_error = s.ToString();
+  while (true) {
+    if (mode == Build::kCompact) {
+      log::Info("retrieval index compaction started", log::Fields().Add("tenant", tenant));
     }
-  }
-  {
+    Status s = BuildTenant(tenant, mode);
+    if (!s.ok() && s.code() != StatusCode::kCancelled) {
+      log::Error("re-index failed", log::Fields().Add("tenant", tenant).Add("error", s.ToString()));
+      if (auto t = FindTenant(tenant)) {
+        std::lock_guard lock(t->state_mu);
+        t->last_error = s.ToString();
+      }
+    }
     std::lock_guard lock(mu_);
+    // A purge asked for while this build ran: it may have read the erased data, so build again.
+    if (!stopping_ && purge_.erase(tenant) != 0) {
+      mode = Build::kRetrain;
+      continue;
+    }
     reindexing_.erase(tenant);
+    break;
   }
   idle_cv_.notify_all();
+}
+
+Status RetrievalService::Purge(const std::string& tenant) {
+  while (true) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Unavailable("the retrieval service is stopping");
+      if (reindexing_.count(tenant) != 0) {
+        purge_.insert(tenant);
+        return Status::Ok();
+      }
+    }
+    Status s = StartBuild(tenant, Build::kRetrain);
+    if (s.code() != StatusCode::kAlreadyExists) return s;
+  }
 }
 
 bool RetrievalService::WaitIdle(std::chrono::milliseconds timeout) {

@@ -158,6 +158,11 @@ class RetrievalService {
   // serves until the swap. kAlreadyExists when one is already running.
   Status Reindex(const std::string& tenant);
 
+  // Data was erased from the tenant (GDPR): trains a new model and rebuilds the index from the
+  // store, after any build running now (which may have read the erased data), and writes a new
+  // snapshot, so neither the model's vocabulary nor the snapshot files keep the erased text.
+  Status Purge(const std::string& tenant);
+
   // Waits until every change announced before the call has been applied (and no reindex runs).
   // False on timeout.
   bool WaitIdle(std::chrono::milliseconds timeout);
@@ -253,6 +258,7 @@ class RetrievalService {
   uint64_t enqueued_ = 0, applied_ = 0;
   std::map<std::string, std::shared_ptr<Tenant>> tenants_;
   std::set<std::string> reindexing_;
+  std::set<std::string> purge_;  // tenants to rebuild again when their running build ends
   std::thread worker_;
   int listener_id_ = 0;  // the store change listener, 0 when not registered
   std::thread monitor_;

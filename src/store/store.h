@@ -173,6 +173,11 @@ class Store {
   virtual int AddChangeListener(std::function<void(const std::vector<RecordChange>&)> listener) = 0;
   virtual void RemoveChangeListener(int id) = 0;
 
+  // Copies the write-ahead log into the database and truncates it, after the writes queued
+  // before it. With deleted content overwritten (SQLite's secure_delete, always on), nothing of
+  // a deleted record remains in the files afterwards — what GDPR erasure needs.
+  virtual Status Checkpoint() = 0;
+
   // Every tenant that has ever stored a record, in creation order.
   virtual Status ListTenants(std::vector<std::string>* out) = 0;
 

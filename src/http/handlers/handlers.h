@@ -28,6 +28,8 @@ void Reindex(App& app, RequestContext& ctx);
 void PrivacyScan(App& app, RequestContext& ctx);
 void PrivacyTokenize(App& app, RequestContext& ctx);
 void PrivacyDetokenize(App& app, RequestContext& ctx);
+void SubjectExport(App& app, RequestContext& ctx);
+void SubjectErase(App& app, RequestContext& ctx);
 
 void Whoami(App& app, RequestContext& ctx);
 void GetPolicies(App& app, RequestContext& ctx);

@@ -1,5 +1,7 @@
 // POST /v1/privacy/scan, /tokenize, /detokenize: thin adapters over privacy::Detector (with the
-// tenant's contact names) and privacy::Vault. The route's policy decision (resource privacy,
+// tenant's contact names) and privacy::Vault. GET /v1/subjects/{id}/export and
+// POST /v1/subjects/{id}:erase: the GDPR rights of access and erasure over crm::subject, the
+// vault and the retrieval service. The route's policy decision (resource privacy,
 // actions scan / tokenize / detokenize) has already been made; detokenisations are recorded in
 // the request's audit record by token and type, never by value.
 #include <rapidjson/document.h>
@@ -9,11 +11,15 @@
 
 #include "src/common/json_parse.h"
 #include "src/common/json_text.h"
+#include "src/common/time_format.h"
+#include "src/crm/subject.h"
 #include "src/http/handlers/handlers.h"
 #include "src/http/problem.h"
 #include "src/privacy/contact_names.h"
 #include "src/privacy/detector.h"
+#include "src/privacy/subject_export.h"
 #include "src/privacy/vault.h"
+#include "src/retrieval/retrieval_service.h"
 
 namespace crmi::http::handlers {
 namespace {
@@ -233,6 +239,71 @@ void PrivacyDetokenize(App& app, RequestContext& ctx) {
   ctx.response.status = 200;
   ctx.response.content_type = "application/json";
   ctx.response.body = JsonObject().AddRaw("values", array).Finish();
+}
+
+void SubjectExport(App& app, RequestContext& ctx) {
+  const std::string id(ctx.Param("contact_id"));
+  auto records = crm::CollectSubject(app.store, ctx.tenant, id);
+  if (!records.ok()) return SetProblem(ctx, records.status());
+  std::vector<privacy::Vault::Entry> entries;
+  if (app.vault != nullptr) {
+    auto listed = app.vault->ListSubject(ctx.tenant, id);
+    if (!listed.ok()) return SetProblem(ctx, listed.status());
+    entries = std::move(listed).value();
+  }
+  if (records->empty() && entries.empty()) {
+    return SetProblem(ctx, NotFound("no contact " + id + " in this tenant"));
+  }
+  ctx.security.detail_json = JsonObject().Add("exported_subject", id).Finish();
+  ctx.response.status = 200;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = privacy::SubjectExportJson(
+      ctx.tenant, id, FormatRfc3339Millis(app.clock->NowUnixMillis()), *records, entries);
+}
+
+void SubjectErase(App& app, RequestContext& ctx) {
+  const std::string id(ctx.Param("contact_id"));
+  crm::ErasureCounts n;
+  auto erased = crm::EraseSubject(app.records, app.store, ctx.tenant, id);
+  if (erased.ok()) {
+    n = *erased;
+  } else if (erased.status().code() != StatusCode::kNotFound) {
+    return SetProblem(ctx, erased.status());
+  }
+  int64_t vault_entries = 0;
+  if (app.vault != nullptr) {
+    auto v = app.vault->EraseSubject(ctx.tenant, id);
+    if (!v.ok()) return SetProblem(ctx, v.status());
+    vault_entries = *v;
+  }
+  if (!erased.ok() && vault_entries == 0) return SetProblem(ctx, erased.status());
+  // Nothing of the deleted records stays in the database files: deleted content is zeroed
+  // (secure_delete) and the write-ahead log is truncated.
+  if (Status s = app.store->Checkpoint(); !s.ok()) return SetProblem(ctx, s);
+  // Derived state: a new model and index without the subject, written over the old files.
+  bool rebuilding = false;
+  if (app.retrieval != nullptr) {
+    if (Status s = app.retrieval->Purge(ctx.tenant); !s.ok()) return SetProblem(ctx, s);
+    rebuilding = true;
+  }
+  const std::string counts = JsonObject()
+                                 .Add("contacts", n.contacts)
+                                 .Add("leads", n.leads)
+                                 .Add("cases", n.cases)
+                                 .Add("activities", n.activities)
+                                 .Add("opportunities_unlinked", n.opportunities_unlinked)
+                                 .Add("vault_entries", vault_entries)
+                                 .Finish();
+  // The audit record of this request is the erasure's tombstone: who, when, what was erased.
+  ctx.security.detail_json =
+      JsonObject().Add("erased_subject", id).AddRaw("erased", counts).Finish();
+  ctx.response.status = 200;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = JsonObject()
+                          .Add("subject", id)
+                          .AddRaw("erased", counts)
+                          .Add("index_rebuilding", rebuilding)
+                          .Finish();
 }
 
 }  // namespace crmi::http::handlers

@@ -139,6 +139,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
     // far fewer checkpoint stalls under bulk writes, for a larger -wal file in between. Both
     // measured with bench/crm/import_bench.cc (see bench/README.md).
     pragmas += "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=2500;";
+    // Deleted and overwritten content is zeroed, not left in free pages: an erased subject's
+    // data must not survive in the file (GDPR erasure; see Store::Checkpoint).
+    pragmas += "PRAGMA secure_delete=ON;";
     pragmas +=
         options.synchronous == "normal" ? "PRAGMA synchronous=NORMAL;" : "PRAGMA synchronous=FULL;";
   }

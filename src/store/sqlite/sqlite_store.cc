@@ -231,6 +231,12 @@ class SqliteStore final : public Store {
     return Enqueue(std::move(job));
   }
 
+  Status Checkpoint() override {
+    Job job;
+    job.checkpoint = true;
+    return Enqueue(std::move(job)).get();
+  }
+
   int AddChangeListener(std::function<void(const std::vector<RecordChange>&)> listener) override {
     std::lock_guard<std::mutex> lock(listener_mu_);
     listeners_.emplace_back(++last_listener_id_, std::move(listener));
@@ -299,6 +305,7 @@ class SqliteStore final : public Store {
 
  private:
   struct Job {
+    bool checkpoint = false;  // not a write: checkpoint and truncate the WAL (Checkpoint())
     const std::function<Status(WriteTxn&)>* borrowed = nullptr;  // sync writes: caller's
     std::function<Status(WriteTxn&)> owned;                      // async writes
     std::promise<Status> done;
@@ -328,8 +335,15 @@ class SqliteStore final : public Store {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return !queue_.empty() || closing_; });
         if (queue_.empty()) return;  // closing and drained
+        if (queue_.front().checkpoint) {
+          Job job = std::move(queue_.front());
+          queue_.pop_front();
+          lock.unlock();
+          job.done.set_value(writer_conn_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+          continue;
+        }
         const size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_group));
-        for (size_t i = 0; i < n; ++i) {
+        for (size_t i = 0; i < n && !queue_.front().checkpoint; ++i) {
           group.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
