@@ -16,6 +16,7 @@
 #include <filesystem>
 
 #include "src/common/base64.h"
+#include "src/common/json_text.h"
 #include "src/common/log.h"
 #include "src/common/time_format.h"
 
@@ -235,6 +236,28 @@ int64_t AuditLog::last_seq() const {
 Status AuditLog::health() const {
   std::lock_guard<std::mutex> lock(mu_);
   return health_;
+}
+
+std::string SystemRecordMembers(std::string_view request_id, std::string_view tenant,
+                                std::string_view actor, std::string_view action,
+                                std::string_view resource, std::string_view detail_json) {
+  std::string out = "\"request_id\":";
+  AppendJsonString(&out, request_id);
+  out += ",\"tenant\":";
+  AppendJsonString(&out, tenant);
+  out += ",\"principal\":{\"sub\":";
+  AppendJsonString(&out, actor);
+  out += ",\"kind\":\"system\",\"method\":\"internal\",\"issuer\":\"crmi\",\"roles\":[]}";
+  out += ",\"action\":";
+  AppendJsonString(&out, action);
+  out += ",\"resource\":";
+  AppendJsonString(&out, resource);
+  out += ",\"decision\":\"permit\",\"rule\":";
+  AppendJsonString(&out, actor);
+  out += ",\"obligations\":null,\"status\":200,\"latency_us\":0,\"detail\":";
+  out += detail_json;
+  out += ",\"ai\":null";
+  return out;
 }
 
 void AuditLog::Render(const std::string& members, std::string* out) {

@@ -29,6 +29,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -45,6 +46,13 @@ namespace crmi::audit {
 struct AuditEntry {
   std::string members;
 };
+
+// The members of an audit record for something crmi did by itself, not for a request (a
+// retention purge): the request record's shape, with principal {"sub": actor, "kind": "system"},
+// decision "permit" by rule `actor`, status 200 and `detail_json` (an object) as "detail".
+std::string SystemRecordMembers(std::string_view request_id, std::string_view tenant,
+                                std::string_view actor, std::string_view action,
+                                std::string_view resource, std::string_view detail_json);
 
 struct AuditOptions {
   std::string dir;                     // <data-dir>/audit

@@ -22,6 +22,7 @@
 #include "src/audit/audit_log.h"
 #include "src/common/build_info.h"
 #include "src/common/clock.h"
+#include "src/common/ids.h"
 #include "src/common/json_text.h"
 #include "src/common/log.h"
 #include "src/common/metrics.h"
@@ -30,6 +31,7 @@
 #include "src/crm/importer.h"
 #include "src/crm/record.h"
 #include "src/crm/record_service.h"
+#include "src/crm/retention.h"
 #include "src/crm/schema.h"
 #include "src/crm/subject.h"
 #include "src/http/app.h"
@@ -313,6 +315,33 @@ int RunServe(const ServeConfig& config) {
       (std::filesystem::path(config.data_dir) / "privacy" / "vault.db").string(),
       master_keys.value().get());
   if (!vault.ok()) return fail(vault.status());
+  // Retention: expired records deleted in the background, each batch in the audit trail.
+  std::vector<crm::RetentionRule> retention_rules;
+  for (const auto& [collection, seconds] : config.retention_max_age_s) {
+    retention_rules.push_back({collection, seconds});
+  }
+  s = crm::ValidateRetention(retention_rules);
+  if (!s.ok()) return fail(s);
+  audit::AuditLog* trail = audit_log.value().get();
+  crm::RetentionService retention(
+      &records, store->get(), retention_rules, std::chrono::seconds(config.retention_interval_s),
+      Clock::Real(), &registry, [trail](const crm::PurgeBatch& b) {
+        const std::string detail =
+            JsonObject().Add("purged", b.deleted).Add("created_before", b.cutoff).Finish();
+        trail->Append(audit::AuditEntry{audit::SystemRecordMembers(
+                          "retention-" + NewUlid(Clock::Real()->NowUnixMillis()), b.tenant,
+                          "crmi:retention", "delete", b.collection, detail)},
+                      [](const Status& st) {
+                        if (!st.ok()) {
+                          log::Error("retention audit record failed",
+                                     log::Fields().Add("error", st.ToString()));
+                        }
+                      });
+        log::Info("retention purge", log::Fields()
+                                         .Add("tenant", b.tenant)
+                                         .Add("collection", b.collection)
+                                         .Add("deleted", b.deleted));
+      });
   http::App app;
   app.retrieval = &retrieval;
   app.detector = detector.value().get();
@@ -385,7 +414,9 @@ int RunServe(const ServeConfig& config) {
                              .Add("data_dir", config.data_dir)
                              .Add("version", build::kVersion)
                              .Add("schema_version", store.value()->Info().schema_version));
+  retention.Start();
   s = server.Run(/*handle_signals=*/true, [&app] { app.draining = true; });
+  retention.Stop();
   policies.Stop();
   verifier.Stop();
   retrieval.Stop();  // derived state: rebuilt from the store at the next start

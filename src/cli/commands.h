@@ -64,6 +64,9 @@ struct ServeConfig {
   // [policy]
   std::string policy_file;  // empty: <data-dir>/policy.yaml
   bool policy_watch = true;
+  // [retention]: per collection, records older than this (seconds since creation) are purged.
+  std::vector<std::pair<std::string, int64_t>> retention_max_age_s;
+  int64_t retention_interval_s = 3600;
   // [retrieval]
   int64_t retrieval_min_training_words = 2000;
   int64_t retrieval_dim = 128;

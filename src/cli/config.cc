@@ -272,6 +272,39 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Int(ot, "retrieval.openai.", "batch", &c->openai_batch));
   RETURN_IF_ERROR(r.Int(ot, "retrieval.openai.", "timeout_ms", &c->openai_timeout_ms));
 
+  r.Table("retention");
+  r.Table("retention.max_age");
+  const toml::table* retn = root.get_as<toml::table>("retention");
+  const toml::table& rn = retn ? *retn : empty;
+  RETURN_IF_ERROR(r.Int(rn, "retention.", "interval_s", &c->retention_interval_s));
+  if (const toml::table* ages = rn.get_as<toml::table>("max_age")) {
+    // collection = "730d" (units s, m, h, d)
+    for (const auto& [k, v] : *ages) {
+      const std::string key = "retention.max_age." + std::string(k.str());
+      r.Known(key);
+      auto text = v.value<std::string>();
+      int64_t seconds = 0;
+      if (text && text->size() >= 2) {
+        const char unit = text->back();
+        const int64_t mult = unit == 's'   ? 1
+                             : unit == 'm' ? 60
+                             : unit == 'h' ? 3600
+                             : unit == 'd' ? 86400
+                                           : 0;
+        const std::string digits = text->substr(0, text->size() - 1);
+        if (mult != 0 && digits.size() <= 9 &&
+            digits.find_first_not_of("0123456789") == std::string::npos) {
+          seconds = std::stoll(digits) * mult;
+        }
+      }
+      if (seconds <= 0) {
+        return InvalidArgument("config: " + Where(v, key) +
+                               " must be a positive duration such as \"730d\", \"12h\" or \"90s\"");
+      }
+      c->retention_max_age_s.emplace_back(std::string(k.str()), seconds);
+    }
+  }
+
   r.Table("tls");
   const toml::table* tlst = root.get_as<toml::table>("tls");
   const toml::table& tt = tlst ? *tlst : empty;
@@ -352,6 +385,9 @@ Status ValidateServeConfig(const ServeConfig& c) {
   }
   if (!in(c.retrieval_queue_capacity, 1, 100'000'000)) {
     return InvalidArgument("retrieval queue_capacity must be 1..100000000");
+  }
+  if (!in(c.retention_interval_s, 1, 86'400)) {
+    return InvalidArgument("retention interval_s must be 1..86400");
   }
   if (!in(c.retrieval_snapshot_interval_s, 0, 86'400)) {
     return InvalidArgument("retrieval snapshot_interval_s must be 0..86400");

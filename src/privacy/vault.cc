@@ -240,13 +240,15 @@ Result<std::vector<std::string>> Vault::Tokenize(std::string_view tenant,
     }
   }
   std::lock_guard lock(mu_);
+  // The tenant's keys first, committed on their own: cached keys must never be ones a rolled
+  // back transaction failed to store.
+  auto keys = KeysFor(tenant);
+  if (!keys.ok()) return keys.status();
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   auto fail = [&](Status s) {
     (void)Exec("ROLLBACK");
     return s;
   };
-  auto keys = KeysFor(tenant);
-  if (!keys.ok()) return fail(keys.status());
   std::vector<std::string> tokens;
   for (const TokenRequest& r : requests) {
     const bool random = mode == TokenMode::kRandom || r.type == "TEXT";

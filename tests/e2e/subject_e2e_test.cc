@@ -1,7 +1,7 @@
-// GDPR rights end to end: export returns everything crmi holds about a contact; erasure removes
-// it — records, vault entries, search passages, the embedding model trained on them — and, once
-// done, none of the subject's distinctive strings is left in any file under the data directory
-// (SQLite database and WAL, index snapshots, model files, vault, audit trail, logs).
+// GDPR rights and retention end to end: export returns everything crmi holds about a contact;
+// erasure removes it — records, vault entries, search passages, the embedding model trained on them
+// — and, once done, none of the subject's distinctive strings is left in any file under the data
+// directory (SQLite database and WAL, index snapshots, model files, vault, audit trail, logs).
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <signal.h>
@@ -214,6 +214,58 @@ TEST(SubjectE2ETest, ExportThenEraseLeavesNothingOfTheSubjectOnDisk) {
   for (const std::string& needle : distinctive) {
     EXPECT_EQ(FilesContaining(dir, needle), std::vector<std::string>{}) << needle;
   }
+  std::filesystem::remove_all(dir);
+}
+
+TEST(RetentionE2ETest, ExpiredRecordsArePurgedCountedAndAudited) {
+  const std::string dir = TempDir("retention");
+  {
+    std::ofstream cfg(dir + "/crmi.toml");
+    cfg << "[retention]\ninterval_s = 1\n[retention.max_age]\nactivities = \"2s\"\n";
+  }
+  ServerProcess server(dir, {"--config", dir + "/crmi.toml"});
+  ASSERT_TRUE(server.Start()) << server.AppLog();
+  const std::string admin = MintToken(dir, "root", "bank", "admin");
+  auto a = Fetch(server.port(), "POST", "/v1/activities",
+                 R"({"parent_type":"contacts","parent_id":"con_x","channel":"note",)"
+                 R"("occurred_at":"2026-11-20T10:00:00Z","body":"short-lived"})",
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + admin}});
+  ASSERT_EQ(a.status, 201) << a.body;
+  const std::string id = JsonField(a.body, "id");
+  auto c = Fetch(server.port(), "POST", "/v1/contacts", R"({"last_name":"Stays"})",
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + admin}});
+  ASSERT_EQ(c.status, 201);
+  int status = 200;
+  const auto deadline = Clock::now() + std::chrono::seconds(15);
+  while (Clock::now() < deadline && status != 404) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    status = Fetch(server.port(), "GET", "/v1/activities/" + id, "",
+                   {{"Authorization", "Bearer " + admin}})
+                 .status;
+  }
+  EXPECT_EQ(status, 404);
+  EXPECT_EQ(Fetch(server.port(), "GET", "/v1/contacts/" + JsonField(c.body, "id"), "",
+                  {{"Authorization", "Bearer " + admin}})
+                .status,
+            200);
+  auto m = Fetch(server.port(), "GET", "/metrics", "", {{"Authorization", "Bearer " + admin}});
+  EXPECT_NE(m.body.find(R"(crmi_retention_purged_total{collection="activities"} 1)"),
+            std::string::npos)
+      << m.body.substr(0, 300);
+  const std::string auditor = MintToken(dir, "aud-1", "bank", "auditor");
+  std::string trail;
+  const auto audited = Clock::now() + std::chrono::seconds(5);
+  while (Clock::now() < audited && trail.find("crmi:retention") == std::string::npos) {
+    trail = Fetch(server.port(), "GET", "/v1/audit?limit=1000", "",
+                  {{"Authorization", "Bearer " + auditor}})
+                .body;
+  }
+  EXPECT_NE(trail.find(R"("sub":"crmi:retention")"), std::string::npos) << trail;
+  EXPECT_NE(trail.find(R"("purged":1)"), std::string::npos);
+  EXPECT_EQ(server.Stop(SIGTERM), 0) << server.AppLog();
+  // The audit trail with the system records still verifies.
+  RunResult v = RunCrmi({"audit", "verify", "--data-dir", dir});
+  EXPECT_EQ(v.exit_code, 0) << v.out << v.err;
   std::filesystem::remove_all(dir);
 }
 

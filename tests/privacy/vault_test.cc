@@ -187,11 +187,19 @@ TEST_F(VaultTest, BadInputIsRefusedWholesale) {
 
 TEST_F(VaultTest, SurvivesReopenAndRefusesAnotherMasterKeyOrTampering) {
   const std::string token = One("US_SSN", "536-90-4399");
+  // A tenant whose first request fails after its keys were made: the keys still persist.
+  EXPECT_EQ(
+      vault_->Tokenize("t9", {{"EMAIL", "a@example.com", ""}, {"PHONE", "12", ""}}).status().code(),
+      StatusCode::kInvalidArgument);
+  const std::string t9 = One("EMAIL", "a@example.com", "t9");
   vault_.reset();
   vault_ = std::move(Vault::Open(dir_ + "/vault.db", keys_.get())).value();
   auto back = vault_->Detokenize("t1", {token});
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   EXPECT_EQ(back->at(0).value, "536-90-4399");
+  auto back9 = vault_->Detokenize("t9", {t9});
+  ASSERT_TRUE(back9.ok()) << back9.status().ToString();
+  EXPECT_EQ(back9->at(0).value, "a@example.com");
   // Another master key cannot unwrap the tenant's keys.
   auto other = std::move(LocalKeyProvider::FromKey(std::string(32, 'o'))).value();
   vault_.reset();

@@ -26,6 +26,26 @@ namespace {
 
 constexpr size_t kMaxValues = 1000;
 
+// Parses the body as a JSON object; otherwise sets the 400 problem and returns false.
+bool ParseObject(RequestContext& ctx, rapidjson::Document* d) {
+  auto parsed = ParseJson(ctx.request.body, d);
+  if (!parsed.ok) {
+    SetProblem(ctx, InvalidArgument("malformed JSON: " + parsed.error));
+    return false;
+  }
+  if (!d->IsObject()) {
+    SetProblem(ctx, InvalidArgument("the body must be a JSON object"));
+    return false;
+  }
+  return true;
+}
+
+void RespondJson(RequestContext& ctx, std::string body) {
+  ctx.response.status = 200;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = std::move(body);
+}
+
 }  // namespace
 
 void PrivacyScan(App& app, RequestContext& ctx) {
@@ -33,9 +53,7 @@ void PrivacyScan(App& app, RequestContext& ctx) {
     return SetProblem(ctx, 503, "unavailable", "PII detection is not enabled on this server");
   }
   rapidjson::Document d;
-  auto parsed = ParseJson(ctx.request.body, &d);
-  if (!parsed.ok) return SetProblem(ctx, InvalidArgument("malformed JSON: " + parsed.error));
-  if (!d.IsObject()) return SetProblem(ctx, InvalidArgument("the body must be a JSON object"));
+  if (!ParseObject(ctx, &d)) return;
   std::string_view text;
   bool has_text = false;
   std::set<privacy::PiiType> types;
@@ -94,9 +112,7 @@ void PrivacyScan(App& app, RequestContext& ctx) {
                  .Finish();
   }
   array += ']';
-  ctx.response.status = 200;
-  ctx.response.content_type = "application/json";
-  ctx.response.body = JsonObject().AddRaw("findings", array).Finish();
+  RespondJson(ctx, JsonObject().AddRaw("findings", array).Finish());
 }
 
 void PrivacyTokenize(App& app, RequestContext& ctx) {
@@ -104,9 +120,7 @@ void PrivacyTokenize(App& app, RequestContext& ctx) {
     return SetProblem(ctx, 503, "unavailable", "tokenisation is not enabled on this server");
   }
   rapidjson::Document d;
-  auto parsed = ParseJson(ctx.request.body, &d);
-  if (!parsed.ok) return SetProblem(ctx, InvalidArgument("malformed JSON: " + parsed.error));
-  if (!d.IsObject()) return SetProblem(ctx, InvalidArgument("the body must be a JSON object"));
+  if (!ParseObject(ctx, &d)) return;
   std::vector<privacy::TokenRequest> requests;
   privacy::TokenMode mode = privacy::TokenMode::kDeterministic;
   bool has_values = false;
@@ -170,9 +184,7 @@ void PrivacyTokenize(App& app, RequestContext& ctx) {
     array += JsonObject().Add("type", requests[i].type).Add("token", (*tokens)[i]).Finish();
   }
   array += ']';
-  ctx.response.status = 200;
-  ctx.response.content_type = "application/json";
-  ctx.response.body = JsonObject().AddRaw("tokens", array).Finish();
+  RespondJson(ctx, JsonObject().AddRaw("tokens", array).Finish());
 }
 
 void PrivacyDetokenize(App& app, RequestContext& ctx) {
@@ -180,9 +192,7 @@ void PrivacyDetokenize(App& app, RequestContext& ctx) {
     return SetProblem(ctx, 503, "unavailable", "tokenisation is not enabled on this server");
   }
   rapidjson::Document d;
-  auto parsed = ParseJson(ctx.request.body, &d);
-  if (!parsed.ok) return SetProblem(ctx, InvalidArgument("malformed JSON: " + parsed.error));
-  if (!d.IsObject()) return SetProblem(ctx, InvalidArgument("the body must be a JSON object"));
+  if (!ParseObject(ctx, &d)) return;
   std::vector<std::string> tokens, types;
   bool has_tokens = false;
   for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
@@ -236,9 +246,7 @@ void PrivacyDetokenize(App& app, RequestContext& ctx) {
   array += ']';
   audited += ']';
   ctx.security.detail_json = JsonObject().AddRaw("detokenized", audited).Finish();
-  ctx.response.status = 200;
-  ctx.response.content_type = "application/json";
-  ctx.response.body = JsonObject().AddRaw("values", array).Finish();
+  RespondJson(ctx, JsonObject().AddRaw("values", array).Finish());
 }
 
 void SubjectExport(App& app, RequestContext& ctx) {
@@ -255,10 +263,9 @@ void SubjectExport(App& app, RequestContext& ctx) {
     return SetProblem(ctx, NotFound("no contact " + id + " in this tenant"));
   }
   ctx.security.detail_json = JsonObject().Add("exported_subject", id).Finish();
-  ctx.response.status = 200;
-  ctx.response.content_type = "application/json";
-  ctx.response.body = privacy::SubjectExportJson(
-      ctx.tenant, id, FormatRfc3339Millis(app.clock->NowUnixMillis()), *records, entries);
+  RespondJson(
+      ctx, privacy::SubjectExportJson(
+               ctx.tenant, id, FormatRfc3339Millis(app.clock->NowUnixMillis()), *records, entries));
 }
 
 void SubjectErase(App& app, RequestContext& ctx) {
@@ -297,13 +304,11 @@ void SubjectErase(App& app, RequestContext& ctx) {
   // The audit record of this request is the erasure's tombstone: who, when, what was erased.
   ctx.security.detail_json =
       JsonObject().Add("erased_subject", id).AddRaw("erased", counts).Finish();
-  ctx.response.status = 200;
-  ctx.response.content_type = "application/json";
-  ctx.response.body = JsonObject()
-                          .Add("subject", id)
-                          .AddRaw("erased", counts)
-                          .Add("index_rebuilding", rebuilding)
-                          .Finish();
+  RespondJson(ctx, JsonObject()
+                       .Add("subject", id)
+                       .AddRaw("erased", counts)
+                       .Add("index_rebuilding", rebuilding)
+                       .Finish());
 }
 
 }  // namespace crmi::http::handlers
