@@ -133,6 +133,8 @@ Result<std::string> Anonymizer::Anonymize(std::string_view text) {
           "<" + std::string(PiiTypeName(f.type)) + "_" + std::to_string(n) + ">";
       originals_[placeholder] = Original{std::string(value), Mask(f.type, value)};
       it = by_value_.emplace(std::move(key), std::move(placeholder)).first;
+    } else if (originals_.find(it->second)->second.value != value) {
+      ++respelled_;
     }
     out.append(text.substr(at, f.start - at));
     out += it->second;

@@ -44,6 +44,10 @@ class Anonymizer {
 
   // How many distinct values have a placeholder.
   size_t size() const { return originals_.size(); }
+  // How many times a value was replaced that was written differently from the first writing
+  // behind the same placeholder ("+44-20 …" after "+44 20 …"): Restore gives back the first
+  // writing, so only when this is 0 does restoring reproduce the input byte for byte.
+  size_t respelled() const { return respelled_; }
 
   // A form of `original` that shows what kind of value it was and a hint of which, not the value.
   static std::string Mask(PiiType type, std::string_view original);
@@ -63,6 +67,7 @@ class Anonymizer {
   };
   std::map<std::string, Original, std::less<>> originals_;  // placeholder → original
   int next_[kPiiTypeCount] = {};
+  size_t respelled_ = 0;
 };
 
 class StreamRestorer {

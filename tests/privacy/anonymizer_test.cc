@@ -34,7 +34,8 @@ TEST_F(AnonymizerTest, SameValueSamePlaceholderAcrossTheRequest) {
   EXPECT_EQ(*c,
             "Case 17: anna kowalski (<EMAIL_1>) reported card <CARD_1> declined; <PERSON_2>, "
             "<PHONE_1>, had the same issue.");
-  EXPECT_EQ(a.size(), 5u);  // two people, a card, an e-mail address, a phone number
+  EXPECT_EQ(a.size(), 5u);       // two people, a card, an e-mail address, a phone number
+  EXPECT_EQ(a.respelled(), 1u);  // the card, written with dashes the second time
   // Originals for whom may see them; the first writing of each value.
   const std::string answer = "<PERSON_1> and <PERSON_2> both used <CARD_1>; write to <EMAIL_1>.";
   EXPECT_EQ(a.Restore(answer, true),
