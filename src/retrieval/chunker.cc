@@ -119,8 +119,10 @@ Result<std::vector<Chunk>> ChunkRecord(const crm::Collection& c, std::string_vie
 
   std::string title;
   crm::Sensitivity title_class = crm::Sensitivity::kPublic;
+  // Restricted fields are never indexed, in passages or titles: an index must not hold them in
+  // clear (issue 5), and no search may surface them.
   for (const auto& f : c.fields) {
-    if (!IsTitleField(f)) continue;
+    if (!IsTitleField(f) || f.sensitivity == crm::Sensitivity::kRestricted) continue;
     title = StringAt(doc, f.name);
     title_class = f.sensitivity;
     if (!title.empty()) break;
@@ -140,13 +142,15 @@ Result<std::vector<Chunk>> ChunkRecord(const crm::Collection& c, std::string_vie
     out.push_back(std::move(ch));
   };
   for (const auto& f : c.fields) {
-    if (f.type != crm::FieldType::kText) continue;
+    if (f.type != crm::FieldType::kText || f.sensitivity == crm::Sensitivity::kRestricted) {
+      continue;
+    }
     const std::string value = StringAt(doc, f.name);
     for (auto [s, e] : SplitText(value, options)) add(f.name, f.sensitivity, value, s, e, true);
   }
   if (out.empty() && !title.empty()) {
     for (const auto& f : c.fields) {
-      if (!IsTitleField(f)) continue;
+      if (!IsTitleField(f) || f.sensitivity == crm::Sensitivity::kRestricted) continue;
       if (StringAt(doc, f.name) != title) continue;
       title.clear();  // the title is the passage
       const std::string value = StringAt(doc, f.name);

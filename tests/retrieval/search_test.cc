@@ -121,6 +121,28 @@ TEST(ChunkerTest, RecordChunksCarryMetadataTitleAndSensitivity) {
   EXPECT_FALSE(ChunkRecord(*schema.Find("activities"), "t1", r).ok());
 }
 
+TEST(ChunkerTest, RestrictedFieldsAreNeverIndexed) {
+  crm::Collection c = *crm::Schema::Default().Find("activities");
+  for (auto& f : c.fields) {
+    if (f.name == "body") f.sensitivity = crm::Sensitivity::kRestricted;
+  }
+  store::StoredRecord r;
+  r.id = "act_1";
+  r.doc = R"({"parent_type":"contacts","parent_id":"con_9","channel":"note",)"
+          R"("occurred_at":"2026-02-03T04:05:06.000Z","subject":"Health note",)"
+          R"("body":"diagnosed with a restricted condition"})";
+  auto chunks = ChunkRecord(c, "t1", r);
+  ASSERT_TRUE(chunks.ok());
+  ASSERT_EQ(chunks->size(), 1u);  // the subject alone
+  EXPECT_EQ((*chunks)[0].text, "Health note");
+  for (auto& f : c.fields) {
+    if (f.name == "subject") f.sensitivity = crm::Sensitivity::kRestricted;
+  }
+  chunks = ChunkRecord(c, "t1", r);
+  ASSERT_TRUE(chunks.ok());
+  EXPECT_TRUE(chunks->empty());
+}
+
 // --- built-in embedder -------------------------------------------------------------------
 
 TEST(BuiltinEmbedderTest, DeterministicNormalisedAndCancellable) {

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -326,6 +327,19 @@ class SqliteStore final : public Store {
     return done;
   }
 
+  // Copies the WAL into the database and truncates it. Readers still on an older snapshot keep
+  // WAL frames alive (SQLite then reports busy and leaves the log): retry while they finish.
+  Status CheckpointNow() {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      ASSIGN_OR_RETURN(Stmt st, writer_conn_->Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
+      bool row = false;
+      RETURN_IF_ERROR(st.Step(&row));
+      if (row && st.ColumnInt(0) == 0) return Status::Ok();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return Unavailable("checkpoint incomplete: readers still hold older snapshots; retry");
+  }
+
   void WriterLoop() {
     SqliteWriteTxn txn(writer_conn_.get(), &queries_, &tenants_);
     std::vector<Job> group;
@@ -339,7 +353,7 @@ class SqliteStore final : public Store {
           Job job = std::move(queue_.front());
           queue_.pop_front();
           lock.unlock();
-          job.done.set_value(writer_conn_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+          job.done.set_value(CheckpointNow());
           continue;
         }
         const size_t n = std::min(queue_.size(), static_cast<size_t>(options_.max_group));
