@@ -46,6 +46,7 @@
 #include "src/http/server.h"
 #include "src/privacy/contact_names.h"
 #include "src/privacy/detector.h"
+#include "src/privacy/encrypting_store.h"
 #include "src/privacy/keys.h"
 #include "src/privacy/subject_export.h"
 #include "src/privacy/vault.h"
@@ -67,9 +68,11 @@ void PrintError(const std::string& what) { std::fprintf(stderr, "crmi: %s\n", wh
 
 std::string DbPath(const std::string& data_dir) { return data_dir + "/crmi.db"; }
 
-Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir,
-                                                const std::string& synchronous,
-                                                metrics::Registry* registry) {
+// The data directory's store: SQLite, behind the privacy layer's encryption of restricted fields
+// (master key from CRMI_MASTER_KEY or keys/master.key; subject keys in privacy/vault.db).
+Result<std::unique_ptr<privacy::EncryptingStore>> OpenStore(const std::string& data_dir,
+                                                            const std::string& synchronous,
+                                                            metrics::Registry* registry) {
   std::error_code ec;
   fs::create_directories(data_dir, ec);
   if (ec) return Unavailable("cannot create data dir " + data_dir + ": " + ec.message());
@@ -79,7 +82,21 @@ Result<std::unique_ptr<store::Store>> OpenStore(const std::string& data_dir,
   o.metrics = registry;
   std::vector<store::CollectionSpec> specs = crm::Schema::Default().StoreSpecs();
   specs.push_back(trust::ApiKeyStore::Spec());
-  return store::sqlite::Open(o, specs);
+  ASSIGN_OR_RETURN(std::unique_ptr<store::Store> inner, store::sqlite::Open(o, specs));
+  auto keys = privacy::LocalKeyProvider::FromEnvOrFile(
+      (fs::path(data_dir) / "keys" / "master.key").string());
+  if (!keys.ok()) {
+    (void)inner->Close();
+    return keys.status();
+  }
+  auto vault = privacy::Vault::Open((fs::path(data_dir) / "privacy" / "vault.db").string(),
+                                    keys.value().get());
+  if (!vault.ok()) {
+    (void)inner->Close();
+    return vault.status();
+  }
+  return std::make_unique<privacy::EncryptingStore>(
+      std::move(inner), &crm::Schema::Default(), std::move(keys).value(), std::move(vault).value());
 }
 
 // Exclusive lock on <data_dir>/LOCK for the lifetime of a server, so two servers never share a
@@ -308,13 +325,6 @@ int RunServe(const ServeConfig& config) {
   privacy::ContactNames contact_names(store->get());
   s = contact_names.Start();  // the tenants' names load in the background
   if (!s.ok()) return fail(s);
-  auto master_keys = privacy::LocalKeyProvider::FromEnvOrFile(
-      (std::filesystem::path(config.data_dir) / "keys" / "master.key").string());
-  if (!master_keys.ok()) return fail(master_keys.status());
-  auto vault = privacy::Vault::Open(
-      (std::filesystem::path(config.data_dir) / "privacy" / "vault.db").string(),
-      master_keys.value().get());
-  if (!vault.ok()) return fail(vault.status());
   // Retention: expired records deleted in the background, each batch in the audit trail.
   std::vector<crm::RetentionRule> retention_rules;
   for (const auto& [collection, seconds] : config.retention_max_age_s) {
@@ -346,7 +356,7 @@ int RunServe(const ServeConfig& config) {
   app.retrieval = &retrieval;
   app.detector = detector.value().get();
   app.contact_names = &contact_names;
-  app.vault = vault.value().get();
+  app.vault = store.value()->vault();
   app.store = store->get();
   app.records = &records;
   app.schema = &crm::Schema::Default();
@@ -540,29 +550,12 @@ int RunSubjectExport(const SubjectArgs& args) {
     PrintError(records.status().ToString());
     return 1;
   }
-  std::vector<privacy::Vault::Entry> tokens;
-  const std::filesystem::path vault_path =
-      std::filesystem::path(args.data_dir) / "privacy" / "vault.db";
-  std::error_code ec;
-  if (std::filesystem::exists(vault_path, ec)) {
-    auto keys = privacy::LocalKeyProvider::FromEnvOrFile(
-        (std::filesystem::path(args.data_dir) / "keys" / "master.key").string());
-    if (!keys.ok()) {
-      PrintError(keys.status().ToString());
-      return 1;
-    }
-    auto vault = privacy::Vault::Open(vault_path.string(), keys.value().get());
-    if (!vault.ok()) {
-      PrintError(vault.status().ToString());
-      return 1;
-    }
-    auto listed = vault.value()->ListSubject(args.tenant, args.contact_id);
-    if (!listed.ok()) {
-      PrintError(listed.status().ToString());
-      return 1;
-    }
-    tokens = std::move(listed).value();
+  auto listed = store.value()->vault()->ListSubject(args.tenant, args.contact_id);
+  if (!listed.ok()) {
+    PrintError(listed.status().ToString());
+    return 1;
   }
+  const std::vector<privacy::Vault::Entry> tokens = std::move(listed).value();
   if (records->empty() && tokens.empty()) {
     PrintError("no contact " + args.contact_id + " in tenant " + args.tenant);
     (void)store.value()->Close();

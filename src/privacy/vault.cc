@@ -185,7 +185,10 @@ Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, const KeyPro
         "CREATE UNIQUE INDEX IF NOT EXISTS tokens_by_value ON tokens(tenant, value_mac) WHERE "
         "value_mac IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS tokens_by_subject ON tokens(tenant, subject) WHERE subject IS "
-        "NOT NULL"}) {
+        "NOT NULL",
+        "CREATE TABLE IF NOT EXISTS subject_keys(tenant TEXT NOT NULL, subject TEXT NOT NULL, "
+        "master_id TEXT NOT NULL, wrapped BLOB NOT NULL, PRIMARY KEY(tenant, subject)) WITHOUT "
+        "ROWID"}) {
     RETURN_IF_ERROR(v->Exec(sql));
   }
   return v;
@@ -362,6 +365,69 @@ Result<int64_t> Vault::EraseSubject(std::string_view tenant, std::string_view su
   // Leave nothing of the erased entries in the write-ahead log either.
   RETURN_IF_ERROR(Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
   return n;
+}
+
+namespace {
+
+std::string SubjectContext(std::string_view tenant, std::string_view subject) {
+  return std::string("crmi subject key\0", 17) + std::string(tenant) + '\0' + std::string(subject);
+}
+
+constexpr size_t kMaxCachedSubjectKeys = 100000;
+
+}  // namespace
+
+Result<std::string> Vault::SubjectKey(std::string_view tenant, std::string_view subject) {
+  const std::string cache_key = std::string(tenant) + '\0' + std::string(subject);
+  std::lock_guard lock(mu_);
+  if (auto it = subject_keys_.find(cache_key); it != subject_keys_.end()) return it->second;
+  Stmt q(db_, "SELECT wrapped FROM subject_keys WHERE tenant = ? AND subject = ?");
+  if (!q.ok()) return Unavailable("vault: cannot read subject keys");
+  q.Bind(1, tenant).Bind(2, subject);
+  if (q.Step() != SQLITE_ROW) return NotFound("no key for this subject");
+  ASSIGN_OR_RETURN(std::string key, keys_->Unwrap(q.Column(0), SubjectContext(tenant, subject)));
+  if (key.size() != 32) return DataLoss("vault: a subject key has the wrong size");
+  if (subject_keys_.size() >= kMaxCachedSubjectKeys) subject_keys_.clear();
+  subject_keys_.emplace(cache_key, key);
+  return key;
+}
+
+Result<std::string> Vault::NewSubjectKey() { return crypto::RandomBytes(32); }
+
+Status Vault::StoreSubjectKeys(const std::vector<SubjectKeyEntry>& keys) {
+  if (keys.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  for (const SubjectKeyEntry& k : keys) {
+    auto wrapped = keys_->Wrap(k.key, SubjectContext(k.tenant, k.subject));
+    if (!wrapped.ok()) {
+      (void)Exec("ROLLBACK");
+      return wrapped.status();
+    }
+    Stmt ins(db_,
+             "INSERT OR IGNORE INTO subject_keys(tenant, subject, master_id, wrapped) "
+             "VALUES(?, ?, ?, ?)");
+    ins.Bind(1, k.tenant).Bind(2, k.subject).Bind(3, keys_->id()).BindBlob(4, *wrapped);
+    if (!ins.ok() || ins.Step() != SQLITE_DONE) {
+      const std::string msg = sqlite3_errmsg(db_);
+      (void)Exec("ROLLBACK");
+      return Unavailable("vault: cannot store a subject key: " + msg);
+    }
+  }
+  return Exec("COMMIT");
+}
+
+Result<bool> Vault::DestroySubjectKey(std::string_view tenant, std::string_view subject) {
+  std::lock_guard lock(mu_);
+  subject_keys_.erase(std::string(tenant) + '\0' + std::string(subject));
+  Stmt del(db_, "DELETE FROM subject_keys WHERE tenant = ? AND subject = ?");
+  del.Bind(1, tenant).Bind(2, subject);
+  if (!del.ok() || del.Step() != SQLITE_DONE) {
+    return Unavailable(std::string("vault: cannot destroy a subject key: ") + sqlite3_errmsg(db_));
+  }
+  const bool existed = sqlite3_changes(db_) > 0;
+  RETURN_IF_ERROR(Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  return existed;
 }
 
 bool Vault::LooksLikeToken(std::string_view token) {

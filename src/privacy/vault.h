@@ -70,6 +70,24 @@ class Vault {
   // Deletes every entry tokenised for `subject`; returns how many.
   Result<int64_t> EraseSubject(std::string_view tenant, std::string_view subject);
 
+  // Per-subject data keys (encryption at rest, EncryptingStore): random 32-byte keys, stored
+  // wrapped by the master key and bound to (tenant, subject). Destroying one is crypto-shredding:
+  // what was encrypted under it can never be read again, from any copy of the data.
+  //
+  // The subject's key; kNotFound when it has none (never made, or destroyed).
+  Result<std::string> SubjectKey(std::string_view tenant, std::string_view subject);
+  // A new random key, not stored: stored by StoreSubjectKeys before anything it encrypted is
+  // committed, so a crash can never leave data under a key that was lost.
+  static Result<std::string> NewSubjectKey();
+  struct SubjectKeyEntry {
+    std::string tenant, subject, key;
+  };
+  // Stores keys in one transaction (one fsync for a whole import batch). A subject that already
+  // has a key keeps it (kAlreadyExists is not returned; the caller re-reads).
+  Status StoreSubjectKeys(const std::vector<SubjectKeyEntry>& keys);
+  // Crypto-shredding; true when a key existed.
+  Result<bool> DestroySubjectKey(std::string_view tenant, std::string_view subject);
+
   // True when `token` has the shape of a vault token (tok_...) or is a format-preserving card
   // token (digits failing Luhn); no lookup.
   static bool LooksLikeToken(std::string_view token);
@@ -87,6 +105,8 @@ class Vault {
   sqlite3* db_;
   const KeyProvider* keys_;
   std::map<std::string, TenantKeys, std::less<>> tenant_keys_;
+  // Unwrapped subject keys, "<tenant>\0<subject>" → key; cleared when it grows past a bound.
+  std::map<std::string, std::string, std::less<>> subject_keys_;
 };
 
 }  // namespace crmi::privacy

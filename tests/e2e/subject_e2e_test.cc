@@ -73,11 +73,16 @@ TEST(SubjectE2ETest, ExportThenEraseLeavesNothingOfTheSubjectOnDisk) {
   // The subject, with distinctive strings in every kind of record.
   const std::vector<std::string> distinctive = {"Quillfeather", "xanthippe.q@quillmail.example",
                                                 "zyxwvutmarker", "Vorstadtgasse"};
-  auto c = post("/v1/contacts",
-                R"({"first_name":"Xanthippe","last_name":"Quillfeather",)"
-                R"("email":"xanthippe.q@quillmail.example","phone":"+44 20 7946 0958"})");
+  auto c =
+      post("/v1/contacts", R"({"first_name":"Xanthippe","last_name":"Quillfeather",)"
+                           R"("email":"xanthippe.q@quillmail.example","phone":"+44 20 7946 0958",)"
+                           R"("date_of_birth":"1961-07-23"})");
   ASSERT_EQ(c.status, 201) << c.body;
   const std::string id = JsonField(c.body, "id");
+  // Restricted fields are encrypted at rest: served in clear, never in a file.
+  EXPECT_NE(get("/v1/contacts/" + id).body.find(R"("date_of_birth":"1961-07-23")"),
+            std::string::npos);
+  EXPECT_EQ(FilesContaining(dir, "1961-07-23"), std::vector<std::string>{});
   auto k =
       post("/v1/cases", R"({"subject":"Quillfeather complaint","contact_id":")" + id +
                             R"(","description":"Xanthippe Quillfeather says the zyxwvutmarker )"
@@ -171,7 +176,8 @@ TEST(SubjectE2ETest, ExportThenEraseLeavesNothingOfTheSubjectOnDisk) {
   ASSERT_EQ(er.status, 200) << er.body;
   EXPECT_EQ(er.body.find("Quillfeather"), std::string::npos);
   EXPECT_NE(er.body.find(R"("contacts":1,"leads":0,"cases":1,"activities":2,)"
-                         R"("opportunities_unlinked":1,"vault_entries":1)"),
+                         R"("opportunities_unlinked":1,"vault_entries":1,)"
+                         R"("subject_key_destroyed":true)"),
             std::string::npos)
       << er.body;
   EXPECT_EQ(get("/v1/contacts/" + id).status, 404);

@@ -278,12 +278,20 @@ void SubjectErase(App& app, RequestContext& ctx) {
     return SetProblem(ctx, erased.status());
   }
   int64_t vault_entries = 0;
+  bool key_destroyed = false;
   if (app.vault != nullptr) {
     auto v = app.vault->EraseSubject(ctx.tenant, id);
     if (!v.ok()) return SetProblem(ctx, v.status());
     vault_entries = *v;
+    // Crypto-shredding: the subject's restricted fields, in any copy of the database, can no
+    // longer be decrypted.
+    auto k = app.vault->DestroySubjectKey(ctx.tenant, id);
+    if (!k.ok()) return SetProblem(ctx, k.status());
+    key_destroyed = *k;
   }
-  if (!erased.ok() && vault_entries == 0) return SetProblem(ctx, erased.status());
+  if (!erased.ok() && vault_entries == 0 && !key_destroyed) {
+    return SetProblem(ctx, erased.status());
+  }
   // Nothing of the deleted records stays in the database files: deleted content is zeroed
   // (secure_delete) and the write-ahead log is truncated.
   if (Status s = app.store->Checkpoint(); !s.ok()) return SetProblem(ctx, s);
@@ -300,6 +308,7 @@ void SubjectErase(App& app, RequestContext& ctx) {
                                  .Add("activities", n.activities)
                                  .Add("opportunities_unlinked", n.opportunities_unlinked)
                                  .Add("vault_entries", vault_entries)
+                                 .Add("subject_key_destroyed", key_destroyed)
                                  .Finish();
   // The audit record of this request is the erasure's tombstone: who, when, what was erased.
   ctx.security.detail_json =

@@ -7,7 +7,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -328,14 +327,14 @@ class SqliteStore final : public Store {
   }
 
   // Copies the WAL into the database and truncates it. Readers still on an older snapshot keep
-  // WAL frames alive (SQLite then reports busy and leaves the log): retry while they finish.
+  // WAL frames alive: SQLite waits for them (the busy timeout, 5 s) and reports busy if they
+  // stay; one more try, then kUnavailable.
   Status CheckpointNow() {
-    for (int attempt = 0; attempt < 50; ++attempt) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
       ASSIGN_OR_RETURN(Stmt st, writer_conn_->Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
       bool row = false;
       RETURN_IF_ERROR(st.Step(&row));
       if (row && st.ColumnInt(0) == 0) return Status::Ok();
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return Unavailable("checkpoint incomplete: readers still hold older snapshots; retry");
   }
