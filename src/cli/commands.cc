@@ -13,11 +13,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "src/audit/audit_log.h"
 #include "src/common/build_info.h"
@@ -572,6 +574,78 @@ int RunSubjectExport(const SubjectArgs& args) {
   }
   std::fflush(stdout);
   return store.value()->Close().ok() ? 0 : 1;
+}
+
+int RunKeysRotate(const KeysRotateArgs& args) {
+  const std::string path = (fs::path(args.data_dir) / "keys" / "master.key").string();
+  const bool from_env = std::getenv("CRMI_MASTER_KEY") != nullptr;
+  if (from_env && !args.rewrap_only) {
+    PrintError(
+        "the master keys come from CRMI_MASTER_KEY: put the new key first "
+        "(CRMI_MASTER_KEY=new,old), restart the servers, then run `crmi keys rotate "
+        "--rewrap-only`");
+    return 2;
+  }
+  std::error_code ec;
+  if (!from_env && !fs::exists(path, ec)) {
+    PrintError("no master key at " + path);
+    return 1;
+  }
+  if (!args.rewrap_only) {
+    auto added = privacy::LocalKeyProvider::AddNewKey(path);
+    if (!added.ok()) {
+      PrintError(added.status().ToString());
+      return 1;
+    }
+  }
+  auto keys = privacy::LocalKeyProvider::FromEnvOrFile(path);
+  if (!keys.ok()) {
+    PrintError(keys.status().ToString());
+    return 1;
+  }
+  int64_t rewrapped = 0, left = 0;
+  const fs::path vault_path = fs::path(args.data_dir) / "privacy" / "vault.db";
+  if (fs::exists(vault_path, ec)) {
+    auto vault = privacy::Vault::Open(vault_path.string(), keys.value().get());
+    if (!vault.ok()) {
+      PrintError(vault.status().ToString());
+      return 1;
+    }
+    // Two passes: a server that wrapped a key with the old master key just before it saw the
+    // new file is caught by the second.
+    for (int pass = 0; pass < 2; ++pass) {
+      auto n = vault.value()->Rewrap();
+      if (!n.ok()) {
+        PrintError(n.status().ToString());
+        return 1;
+      }
+      rewrapped += *n;
+      if (pass == 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    auto remaining = vault.value()->CountNotCurrent();
+    if (!remaining.ok()) {
+      PrintError(remaining.status().ToString());
+      return 1;
+    }
+    left = *remaining;
+  }
+  bool retired = false;
+  if (!from_env && left == 0) {
+    Status s = privacy::LocalKeyProvider::Retire(path);
+    if (!s.ok()) {
+      PrintError(s.ToString());
+      return 1;
+    }
+    retired = true;
+  }
+  std::printf("%s\n", JsonObject()
+                          .Add("master_key", keys.value()->id())
+                          .Add("rewrapped", rewrapped)
+                          .Add("retired", retired)
+                          .Add("still_wrapped_by_old_keys", left)
+                          .Finish()
+                          .c_str());
+  return left == 0 ? 0 : 1;
 }
 
 int RunDemo(const DemoArgs& args) {

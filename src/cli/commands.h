@@ -129,6 +129,15 @@ struct SubjectArgs {
 // answers it, to stdout. Exit 1 when the tenant holds nothing of the contact.
 int RunSubjectExport(const SubjectArgs& args);
 
+struct KeysRotateArgs {
+  std::string data_dir = "./data";
+  bool rewrap_only = false;  // no new key: re-wrap to the current one (CRMI_MASTER_KEY rings)
+};
+// `crmi keys rotate`: a new master key first in <data-dir>/keys/master.key, every tenant and
+// subject key re-wrapped under it (while servers run: they follow the file), then the old master
+// keys dropped once nothing depends on them. Prints {"master_key", "rewrapped", "retired"}.
+int RunKeysRotate(const KeysRotateArgs& args);
+
 struct DemoArgs {
   std::string data_dir = "./data";
   std::string out_dir;  // write NDJSON files here instead of loading the store

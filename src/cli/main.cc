@@ -111,6 +111,17 @@ int main(int argc, char** argv) {
   subject_export->add_option("--data-dir", subject_args.data_dir, "Directory holding the database")
       ->default_str(subject_args.data_dir);
 
+  // keys
+  crmi::cli::KeysRotateArgs rotate_args;
+  CLI::App* keys = app.add_subcommand("keys", "Master keys of the privacy layer");
+  keys->require_subcommand(1);
+  CLI::App* keys_rotate = keys->add_subcommand(
+      "rotate", "New master key; re-wrap every data key under it while servers run");
+  keys_rotate->add_option("--data-dir", rotate_args.data_dir, "Data directory")
+      ->default_str(rotate_args.data_dir);
+  keys_rotate->add_flag("--rewrap-only", rotate_args.rewrap_only,
+                        "No new key: re-wrap under the current one (CRMI_MASTER_KEY keyrings)");
+
   // demo
   crmi::cli::DemoArgs demo_args;
   CLI::App* demo = app.add_subcommand(
@@ -287,6 +298,7 @@ int main(int argc, char** argv) {
   if (import->parsed()) return crmi::cli::RunImport(import_args);
   if (exp->parsed()) return crmi::cli::RunExport(export_args);
   if (subject_export->parsed()) return crmi::cli::RunSubjectExport(subject_args);
+  if (keys_rotate->parsed()) return crmi::cli::RunKeysRotate(rotate_args);
   if (demo->parsed()) return crmi::cli::RunDemo(demo_args);
   if (doctor->parsed()) return crmi::cli::RunDoctor(doctor_dir);
   if (version->parsed()) return crmi::cli::RunVersion();

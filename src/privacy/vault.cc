@@ -13,6 +13,15 @@ namespace crmi::privacy {
 namespace {
 
 constexpr size_t kMaxValue = 4096;
+constexpr size_t kMaxCachedSubjectKeys = 100000;
+
+// What a wrapped key is bound to: it unwraps only for its own tenant (and subject).
+std::string TenantContext(std::string_view tenant) {
+  return std::string("crmi vault tenant keys\0", 23) + std::string(tenant);
+}
+std::string SubjectContext(std::string_view tenant, std::string_view subject) {
+  return std::string("crmi subject key\0", 17) + std::string(tenant) + '\0' + std::string(subject);
+}
 
 // A prepared statement, finalised on scope exit.
 class Stmt {
@@ -39,6 +48,7 @@ class Stmt {
     return *this;
   }
   int Step() { return sqlite3_step(s_); }
+  int64_t Int(int i) const { return sqlite3_column_int64(s_, i); }
   std::string Column(int i) const {
     const void* p = sqlite3_column_blob(s_, i);
     return p == nullptr ? std::string()
@@ -160,7 +170,7 @@ int64_t NowMillis() {
 
 }  // namespace
 
-Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, const KeyProvider* keys) {
+Result<std::unique_ptr<Vault>> Vault::Open(const std::string& path, KeyProvider* keys) {
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   sqlite3* db = nullptr;
@@ -208,7 +218,7 @@ Status Vault::Exec(const char* sql) {
 
 Result<Vault::TenantKeys> Vault::KeysFor(std::string_view tenant) {
   if (auto it = tenant_keys_.find(tenant); it != tenant_keys_.end()) return it->second;
-  const std::string context = std::string("crmi vault tenant keys\0", 23) + std::string(tenant);
+  const std::string context = TenantContext(tenant);
   std::string material;
   {
     Stmt q(db_, "SELECT wrapped FROM tenant_keys WHERE tenant = ?");
@@ -220,9 +230,10 @@ Result<Vault::TenantKeys> Vault::KeysFor(std::string_view tenant) {
   }
   if (material.empty()) {
     ASSIGN_OR_RETURN(material, crypto::RandomBytes(64));
-    ASSIGN_OR_RETURN(std::string wrapped, keys_->Wrap(material, context));
+    std::string master_id;
+    ASSIGN_OR_RETURN(std::string wrapped, keys_->Wrap(material, context, &master_id));
     Stmt ins(db_, "INSERT INTO tenant_keys(tenant, master_id, wrapped) VALUES(?, ?, ?)");
-    ins.Bind(1, tenant).Bind(2, keys_->id()).BindBlob(3, wrapped);
+    ins.Bind(1, tenant).Bind(2, master_id).BindBlob(3, wrapped);
     if (!ins.ok() || ins.Step() != SQLITE_DONE) {
       return Unavailable(std::string("vault: cannot store keys: ") + sqlite3_errmsg(db_));
     }
@@ -367,16 +378,6 @@ Result<int64_t> Vault::EraseSubject(std::string_view tenant, std::string_view su
   return n;
 }
 
-namespace {
-
-std::string SubjectContext(std::string_view tenant, std::string_view subject) {
-  return std::string("crmi subject key\0", 17) + std::string(tenant) + '\0' + std::string(subject);
-}
-
-constexpr size_t kMaxCachedSubjectKeys = 100000;
-
-}  // namespace
-
 Result<std::string> Vault::SubjectKey(std::string_view tenant, std::string_view subject) {
   const std::string cache_key = std::string(tenant) + '\0' + std::string(subject);
   std::lock_guard lock(mu_);
@@ -399,7 +400,8 @@ Status Vault::StoreSubjectKeys(const std::vector<SubjectKeyEntry>& keys) {
   std::lock_guard lock(mu_);
   RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   for (const SubjectKeyEntry& k : keys) {
-    auto wrapped = keys_->Wrap(k.key, SubjectContext(k.tenant, k.subject));
+    std::string master_id;
+    auto wrapped = keys_->Wrap(k.key, SubjectContext(k.tenant, k.subject), &master_id);
     if (!wrapped.ok()) {
       (void)Exec("ROLLBACK");
       return wrapped.status();
@@ -407,7 +409,7 @@ Status Vault::StoreSubjectKeys(const std::vector<SubjectKeyEntry>& keys) {
     Stmt ins(db_,
              "INSERT OR IGNORE INTO subject_keys(tenant, subject, master_id, wrapped) "
              "VALUES(?, ?, ?, ?)");
-    ins.Bind(1, k.tenant).Bind(2, k.subject).Bind(3, keys_->id()).BindBlob(4, *wrapped);
+    ins.Bind(1, k.tenant).Bind(2, k.subject).Bind(3, master_id).BindBlob(4, *wrapped);
     if (!ins.ok() || ins.Step() != SQLITE_DONE) {
       const std::string msg = sqlite3_errmsg(db_);
       (void)Exec("ROLLBACK");
@@ -428,6 +430,59 @@ Result<bool> Vault::DestroySubjectKey(std::string_view tenant, std::string_view 
   const bool existed = sqlite3_changes(db_) > 0;
   RETURN_IF_ERROR(Exec("PRAGMA wal_checkpoint(TRUNCATE)"));
   return existed;
+}
+
+Result<int64_t> Vault::Rewrap() {
+  const std::string current = keys_->id();
+  int64_t n = 0;
+  // tenant_keys: (tenant) ; subject_keys: (tenant, subject)
+  for (const bool subjects : {false, true}) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    {
+      std::lock_guard lock(mu_);
+      Stmt q(db_, subjects ? "SELECT tenant, subject FROM subject_keys WHERE master_id <> ?"
+                           : "SELECT tenant, '' FROM tenant_keys WHERE master_id <> ?");
+      if (!q.ok()) return Unavailable("vault: cannot read keys");
+      q.Bind(1, current);
+      while (q.Step() == SQLITE_ROW) rows.emplace_back(q.Column(0), q.Column(1));
+    }
+    for (const auto& [tenant, subject] : rows) {
+      std::lock_guard lock(mu_);
+      const std::string context =
+          subjects ? SubjectContext(tenant, subject) : TenantContext(tenant);
+      Stmt q(db_, subjects ? "SELECT wrapped FROM subject_keys WHERE tenant = ? AND subject = ?"
+                           : "SELECT wrapped FROM tenant_keys WHERE tenant = ? AND ? = ''");
+      q.Bind(1, tenant).Bind(2, subject);
+      if (!q.ok() || q.Step() != SQLITE_ROW) continue;  // erased meanwhile
+      ASSIGN_OR_RETURN(std::string key, keys_->Unwrap(q.Column(0), context));
+      std::string master_id;
+      ASSIGN_OR_RETURN(std::string wrapped, keys_->Wrap(key, context, &master_id));
+      Stmt up(db_, subjects ? "UPDATE subject_keys SET master_id = ?, wrapped = ? WHERE tenant = "
+                              "? AND subject = ?"
+                            : "UPDATE tenant_keys SET master_id = ?, wrapped = ? WHERE tenant = "
+                              "? AND ? = ''");
+      up.Bind(1, master_id).BindBlob(2, wrapped).Bind(3, tenant).Bind(4, subject);
+      if (!up.ok() || up.Step() != SQLITE_DONE) {
+        return Unavailable(std::string("vault: cannot re-wrap a key: ") + sqlite3_errmsg(db_));
+      }
+      ++n;
+    }
+  }
+  return n;
+}
+
+Result<int64_t> Vault::CountNotCurrent() {
+  const std::string current = keys_->id();
+  std::lock_guard lock(mu_);
+  int64_t n = 0;
+  for (const char* sql : {"SELECT count(*) FROM tenant_keys WHERE master_id <> ?",
+                          "SELECT count(*) FROM subject_keys WHERE master_id <> ?"}) {
+    Stmt q(db_, sql);
+    q.Bind(1, current);
+    if (!q.ok() || q.Step() != SQLITE_ROW) return Unavailable("vault: cannot count keys");
+    n += q.Int(0);
+  }
+  return n;
 }
 
 bool Vault::LooksLikeToken(std::string_view token) {

@@ -47,7 +47,7 @@ enum class TokenMode { kDeterministic, kRandom };
 class Vault {
  public:
   // Opens or creates the database at `path`. `keys` must outlive the vault.
-  static Result<std::unique_ptr<Vault>> Open(const std::string& path, const KeyProvider* keys);
+  static Result<std::unique_ptr<Vault>> Open(const std::string& path, KeyProvider* keys);
   ~Vault();
   Vault(const Vault&) = delete;
   Vault& operator=(const Vault&) = delete;
@@ -88,6 +88,13 @@ class Vault {
   // Crypto-shredding; true when a key existed.
   Result<bool> DestroySubjectKey(std::string_view tenant, std::string_view subject);
 
+  // Key rotation: re-wraps every tenant and subject key not wrapped by the provider's current
+  // master key (unwrapped with whichever key of the ring opens it). Returns how many; safe while
+  // servers use the vault (one row per transaction).
+  Result<int64_t> Rewrap();
+  // How many keys are still wrapped by another master key than the current one.
+  Result<int64_t> CountNotCurrent();
+
   // True when `token` has the shape of a vault token (tok_...) or is a format-preserving card
   // token (digits failing Luhn); no lookup.
   static bool LooksLikeToken(std::string_view token);
@@ -97,13 +104,13 @@ class Vault {
     std::string data_key;   // encrypts values
     std::string token_key;  // derives deterministic tokens
   };
-  Vault(sqlite3* db, const KeyProvider* keys) : db_(db), keys_(keys) {}
+  Vault(sqlite3* db, KeyProvider* keys) : db_(db), keys_(keys) {}
   Result<TenantKeys> KeysFor(std::string_view tenant);  // mu_ held
   Status Exec(const char* sql);                         // mu_ held
 
   std::mutex mu_;
   sqlite3* db_;
-  const KeyProvider* keys_;
+  KeyProvider* keys_;
   std::map<std::string, TenantKeys, std::less<>> tenant_keys_;
   // Unwrapped subject keys, "<tenant>\0<subject>" → key; cleared when it grows past a bound.
   std::map<std::string, std::string, std::less<>> subject_keys_;

@@ -223,6 +223,49 @@ TEST(SubjectE2ETest, ExportThenEraseLeavesNothingOfTheSubjectOnDisk) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(KeysE2ETest, RotationWhileServingLosesNothing) {
+  const std::string dir = TempDir("rotation");
+  ServerProcess server(dir);
+  ASSERT_TRUE(server.Start()) << server.AppLog();
+  const std::string admin = MintToken(dir, "root", "bank", "admin");
+  auto call = [&](const std::string& method, const std::string& target, const std::string& body) {
+    return Fetch(server.port(), method, target, body,
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + admin}});
+  };
+  auto before = call("POST", "/v1/contacts", R"({"last_name":"Old","date_of_birth":"1950-01-01"})");
+  ASSERT_EQ(before.status, 201) << before.body;
+  auto tok =
+      call("POST", "/v1/privacy/tokenize", R"({"values":[{"type":"EMAIL","value":"o@x.io"}]})");
+  ASSERT_EQ(tok.status, 200);
+  const std::string original_key = test::ReadFile(dir + "/keys/master.key");
+  ASSERT_EQ(original_key.size(), 65u);
+
+  RunResult rot = RunCrmi({"keys", "rotate", "--data-dir", dir});
+  ASSERT_EQ(rot.exit_code, 0) << rot.err;
+  EXPECT_NE(rot.out.find(R"("retired":true)"), std::string::npos) << rot.out;
+  EXPECT_NE(rot.out.find(R"("still_wrapped_by_old_keys":0)"), std::string::npos) << rot.out;
+  const std::string rotated_key = test::ReadFile(dir + "/keys/master.key");
+  EXPECT_EQ(rotated_key.size(), 65u);
+  EXPECT_NE(rotated_key, original_key);
+
+  // The running server keeps serving, and makes new keys under the new master key.
+  auto after = call("POST", "/v1/contacts", R"({"last_name":"New","date_of_birth":"1960-02-02"})");
+  ASSERT_EQ(after.status, 201);
+  // A restart with only the new master key reads everything.
+  ASSERT_EQ(server.Stop(SIGTERM), 0) << server.AppLog();
+  ASSERT_TRUE(server.Start()) << server.AppLog();
+  EXPECT_NE(call("GET", "/v1/contacts/" + JsonField(before.body, "id"), "").body.find("1950-01-01"),
+            std::string::npos);
+  EXPECT_NE(call("GET", "/v1/contacts/" + JsonField(after.body, "id"), "").body.find("1960-02-02"),
+            std::string::npos);
+  const std::string token = JsonField(tok.body, "token");
+  auto detok = call("POST", "/v1/privacy/detokenize", R"({"tokens":[")" + token + R"("]})");
+  EXPECT_EQ(detok.status, 200) << detok.body << " token=" << token;
+  EXPECT_NE(detok.body.find("o@x.io"), std::string::npos);
+  EXPECT_EQ(server.Stop(SIGTERM), 0);
+  std::filesystem::remove_all(dir);
+}
+
 TEST(RetentionE2ETest, ExpiredRecordsArePurgedCountedAndAudited) {
   const std::string dir = TempDir("retention");
   {

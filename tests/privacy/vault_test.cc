@@ -279,3 +279,47 @@ TEST_F(VaultTest, ErasingASubjectLeavesNothingOfItInTheFiles) {
 
 }  // namespace
 }  // namespace crmi::privacy
+
+namespace crmi::privacy {
+namespace {
+
+TEST(KeyRotationTest, NewMasterKeyRewrapsEverythingWhileInUse) {
+  unsetenv("CRMI_MASTER_KEY");
+  const std::string dir = test::TempDir("rotate");
+  const std::string path = dir + "/keys/master.key";
+  auto running = std::move(LocalKeyProvider::FromEnvOrFile(path)).value();  // created
+  const std::string old_id = running->id();
+  auto vault = std::move(Vault::Open(dir + "/vault.db", running.get())).value();
+  auto token = vault->Tokenize("t1", {{"EMAIL", "a@example.com", ""}});
+  ASSERT_TRUE(token.ok());
+  ASSERT_TRUE(vault->StoreSubjectKeys({{"t1", "con_1", std::string(32, 's')}}).ok());
+
+  // The rotation, as `crmi keys rotate` runs it beside a server.
+  auto new_id = LocalKeyProvider::AddNewKey(path);
+  ASSERT_TRUE(new_id.ok());
+  EXPECT_NE(*new_id, old_id);
+  auto rotator_keys = std::move(LocalKeyProvider::FromEnvOrFile(path)).value();
+  auto rotator = std::move(Vault::Open(dir + "/vault.db", rotator_keys.get())).value();
+  auto n = rotator->Rewrap();
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 2);  // the tenant's keys and the subject's
+  // The running provider follows the file: what it wraps now uses the new key.
+  EXPECT_EQ(running->id(), *new_id);
+  ASSERT_TRUE(vault->StoreSubjectKeys({{"t1", "con_2", std::string(32, 't')}}).ok());
+  EXPECT_EQ(*rotator->CountNotCurrent(), 0);
+  ASSERT_TRUE(LocalKeyProvider::Retire(path).ok());
+
+  // A fresh start with only the new key reads everything; the old key alone reads nothing.
+  vault.reset();
+  rotator.reset();
+  auto fresh_keys = std::move(LocalKeyProvider::FromEnvOrFile(path)).value();
+  auto fresh = std::move(Vault::Open(dir + "/vault.db", fresh_keys.get())).value();
+  EXPECT_EQ(fresh->Detokenize("t1", *token)->at(0).value, "a@example.com");
+  EXPECT_EQ(*fresh->SubjectKey("t1", "con_1"), std::string(32, 's'));
+  EXPECT_EQ(*fresh->SubjectKey("t1", "con_2"), std::string(32, 't'));
+  EXPECT_EQ(test::ReadFile(path).size(), 65u);  // one key left: 64 hex digits and a newline
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace crmi::privacy
