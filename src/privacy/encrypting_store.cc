@@ -46,7 +46,7 @@ class Txn final : public store::WriteTxn {
  public:
   Txn(EncryptingStore* s, store::ReadTxn* read, store::WriteTxn* write)
       : s_(s), read_(read), write_(write) {}
-  std::vector<Vault::SubjectKeyEntry> new_keys;
+  EncryptingStore::NewKeys new_keys;
 
   Result<store::StoredRecord> Get(std::string_view collection, std::string_view tenant,
                                   std::string_view id,
@@ -125,7 +125,7 @@ EncryptingStore::~EncryptingStore() = default;
 
 Result<std::string> EncryptingStore::Encrypt(std::string_view collection, std::string_view tenant,
                                              std::string_view id, const std::string& doc,
-                                             std::vector<Vault::SubjectKeyEntry>* new_keys) {
+                                             NewKeys* new_keys) {
   auto fields = restricted_.find(collection);
   if (fields == restricted_.end()) return doc;
   rapidjson::Document d;
@@ -142,16 +142,17 @@ Result<std::string> EncryptingStore::Encrypt(std::string_view collection, std::s
     }
     if (key.empty()) {
       const std::string subject = SubjectOf(collection, id, d);
-      for (const auto& k : *new_keys) {
-        if (k.tenant == tenant && k.subject == subject) key = k.key;
-      }
-      if (key.empty()) {
+      const std::string pending = std::string(tenant) + '\0' + subject;
+      if (auto it = new_keys->index.find(pending); it != new_keys->index.end()) {
+        key = new_keys->list[it->second].key;
+      } else {
         auto existing = vault_->SubjectKey(tenant, subject);
         if (existing.ok()) {
           key = *existing;
         } else if (existing.status().code() == StatusCode::kNotFound) {
           ASSIGN_OR_RETURN(key, Vault::NewSubjectKey());
-          new_keys->push_back({std::string(tenant), subject, key});
+          new_keys->index.emplace(pending, new_keys->list.size());
+          new_keys->list.push_back({std::string(tenant), subject, key});
         } else {
           return existing.status();
         }
@@ -228,8 +229,8 @@ Status EncryptingStore::RunJob(store::WriteTxn& txn,
   Txn view(this, &txn, &txn);
   RETURN_IF_ERROR(fn(view));
   // Keys made by this job are durable before anything they encrypted can commit.
-  RETURN_IF_ERROR(vault_->StoreSubjectKeys(view.new_keys));
-  for (const auto& k : view.new_keys) {
+  RETURN_IF_ERROR(vault_->StoreSubjectKeys(view.new_keys.list));
+  for (const auto& k : view.new_keys.list) {
     // Another process may have stored a key for the subject first: ours would then be lost.
     ASSIGN_OR_RETURN(std::string stored, vault_->SubjectKey(k.tenant, k.subject));
     if (stored != k.key) return Aborted("a subject key was created concurrently; retry the write");

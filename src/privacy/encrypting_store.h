@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "src/crm/schema.h"
@@ -38,10 +39,14 @@ class EncryptingStore final : public store::Store {
   Vault* vault() { return vault_.get(); }
   store::Store* inner() { return inner_.get(); }
 
+  // Keys made by one write job, not yet stored.
+  struct NewKeys {
+    std::vector<Vault::SubjectKeyEntry> list;
+    std::unordered_map<std::string, size_t> index;  // "<tenant>\0<subject>" → list position
+  };
   // The doc as stored / as read; exposed for tests and tools.
   Result<std::string> Encrypt(std::string_view collection, std::string_view tenant,
-                              std::string_view id, const std::string& doc,
-                              std::vector<Vault::SubjectKeyEntry>* new_keys);
+                              std::string_view id, const std::string& doc, NewKeys* new_keys);
   Result<std::string> Decrypt(std::string_view collection, std::string_view tenant,
                               std::string_view id, const std::string& doc);
 
