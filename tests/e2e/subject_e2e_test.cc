@@ -177,7 +177,7 @@ TEST(SubjectE2ETest, ExportThenEraseLeavesNothingOfTheSubjectOnDisk) {
   EXPECT_EQ(er.body.find("Quillfeather"), std::string::npos);
   EXPECT_NE(er.body.find(R"("contacts":1,"leads":0,"cases":1,"activities":2,)"
                          R"("opportunities_unlinked":1,"vault_entries":1,)"
-                         R"("subject_key_destroyed":true)"),
+                         R"("subject_key_destroyed":true,"checkpointed":true)"),
             std::string::npos)
       << er.body;
   EXPECT_EQ(get("/v1/contacts/" + id).status, 404);
