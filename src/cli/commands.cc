@@ -300,6 +300,7 @@ int RunServe(const ServeConfig& config) {
   ro.chunking.overlap_words = static_cast<size_t>(config.retrieval_chunk_overlap);
   ro.queue_capacity = static_cast<size_t>(config.retrieval_queue_capacity);
   ro.snapshot_interval = std::chrono::seconds(config.retrieval_snapshot_interval_s);
+  ro.embedder_region = config.openai_region;
   if (config.retrieval_embedder == "openai") {
     retrieval::OpenAiEmbedderOptions oo;
     oo.base_url = config.openai_base_url;

@@ -50,6 +50,7 @@ struct RetrievalService::Metrics {
   prometheus::Family<prometheus::Gauge>* recall_family = nullptr;
   prometheus::Counter* snapshot_saved = nullptr;
   prometheus::Counter* snapshot_failed = nullptr;
+  prometheus::Counter* residency_refused = nullptr;
 
   explicit Metrics(metrics::Registry* r) {
     if (r == nullptr) return;
@@ -101,6 +102,13 @@ struct RetrievalService::Metrics {
                       .Register(r->prom());
     snapshot_saved = &snaps.Add({{"result", "saved"}});
     snapshot_failed = &snaps.Add({{"result", "failed"}});
+    residency_refused = &prometheus::BuildCounter()
+                             .Name("crmi_residency_refusals_total")
+                             .Help(
+                                 "Calls refused because the data's region and the endpoint's "
+                                 "disagree, by endpoint")
+                             .Register(r->prom())
+                             .Add({{"endpoint", "embeddings"}});
     recall_family = &prometheus::BuildGauge()
                          .Name("crmi_retrieval_recall")
                          .Help(
@@ -343,6 +351,7 @@ Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
   }
   if (!rec.ok()) return rec.status();
   ASSIGN_OR_RETURN(std::vector<Chunk> chunks, ChunkRecord(*c, t.name, *rec, options_.chunking));
+  if (ResidencyRefuses(chunks)) chunks.clear();  // not sent, so not indexed (leaves if it was)
   // Re-embed only passages whose text changed: the others keep their vectors.
   std::vector<float> vectors;
   if (embedder != nullptr) {
@@ -354,6 +363,16 @@ Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
   RETURN_IF_ERROR(index->ReplaceRecord(collection, id, std::move(chunks), vectors));
   ++t.applied_changes;
   return Status::Ok();
+}
+
+bool RetrievalService::ResidencyRefuses(const std::vector<Chunk>& chunks) {
+  if (options_.embedder_region.empty() || options_.shared_embedder == nullptr || chunks.empty()) {
+    return false;
+  }
+  const std::string& region = chunks.front().meta.region;
+  if (region.empty() || region == options_.embedder_region) return false;
+  if (metrics_->residency_refused) metrics_->residency_refused->Increment();
+  return true;
 }
 
 Status RetrievalService::VectorsFor(Embedder& embedder, const ChunkIndex* old,
@@ -469,6 +488,7 @@ Status RetrievalService::BuildTenant(const std::string& name, Build mode) {
   for (size_t i = 0; i < docs.size(); ++i) {
     auto ch = ChunkRecord(*docs[i].c, name, docs[i].r, options_.chunking);
     if (!ch.ok()) continue;  // a record the store holds is valid; skip rather than stall
+    if (ResidencyRefuses(*ch)) continue;
     for (const auto& c : *ch) words += Words(c.text).size();
     chunked[i] = std::move(*ch);
   }

@@ -69,6 +69,10 @@ struct RetrievalOptions {
   // When set, every tenant embeds with this model (an OpenAI-compatible service behind the
   // content cache) instead of a built-in one; nothing is trained.
   std::shared_ptr<Embedder> shared_embedder;
+  // Residency: the region of shared_embedder's endpoint ("" = no restriction). A record whose
+  // region differs is never sent to it — and, without vectors, it is left out of the index (not
+  // searchable) and counted in crmi_residency_refusals_total{endpoint="embeddings"}.
+  std::string embedder_region;
   // A tenant's index is rebuilt in the background (vectors reused, the old index serving until
   // the swap) once its labels — every passage version ever indexed, live or replaced — exceed
   // twice the live passages plus this slack: replaced passages stay in the HNSW graph as
@@ -204,6 +208,8 @@ class RetrievalService {
   Status BuildTenant(const std::string& tenant, Build mode);
   // Runs BuildTenant(tenant, mode) on a background thread. kAlreadyExists when one runs.
   Status StartBuild(const std::string& tenant, Build mode);
+  // True when `chunks` (one record's) may not be sent to the embedding endpoint (residency).
+  bool ResidencyRefuses(const std::vector<Chunk>& chunks);
   // Vectors of one record's `chunks`: those of `old` (the same model) where a passage's text did
   // not change, embedded otherwise.
   Status VectorsFor(Embedder& embedder, const ChunkIndex* old, std::string_view collection,

@@ -8,7 +8,10 @@
 
 #include <atomic>
 #include <cmath>
+#include <mutex>
 
+#include "src/common/clock.h"
+#include "src/common/metrics.h"
 #include "src/crm/record_service.h"
 #include "src/retrieval/embedding_cache.h"
 #include "src/retrieval/retrieval_service.h"
@@ -274,6 +277,66 @@ TEST(OpenAiEmbedderTest, ServiceUsesTheRemoteModelAndRetriesWhileItIsDown) {
     EXPECT_EQ(r->hits[0].chunk->chunk.meta.record_id, created->id);
     service.Stop();
   }
+  (void)store->Close();
+  std::filesystem::remove_all(dir);
+}
+
+TEST(OpenAiEmbedderTest, RecordsOfAnotherRegionAreNeverSentToTheEndpoint) {
+  FakeOpenAi fake;
+  std::mutex mu;
+  std::string sent;  // every request body the endpoint received
+  test::StubHttpServer server([&](const StubRequest& r) {
+    {
+      std::lock_guard lock(mu);
+      sent += r.body;
+    }
+    return fake.Handle(r);
+  });
+  auto o = Options(server);
+  o.dim = kDim;
+  const std::string dir = test::TempDir("residency");
+  auto store = test::OpenTestStore(dir);
+  crm::RecordService records(store.get(), &crm::Schema::Default(), Clock::Real());
+  const crm::Collection& kb = *crm::Schema::Default().Find("knowledge");
+  ASSERT_TRUE(records.Create(kb, "acme", R"({"title":"EU","body":"euroword","region":"eu"})").ok());
+  ASSERT_TRUE(records.Create(kb, "acme", R"({"title":"US","body":"usaword","region":"us"})").ok());
+  ASSERT_TRUE(records.Create(kb, "acme", R"({"title":"Any","body":"anyword"})").ok());
+  RetrievalOptions ro;
+  ro.dir = dir + "/retrieval";
+  ro.shared_embedder =
+      std::make_shared<CachedEmbedder>(std::move(OpenAiEmbedder::Create(o).value()), 1000);
+  ro.embedder_region = "eu";
+  metrics::Registry registry;
+  {
+    RetrievalService service(store.get(), &crm::Schema::Default(), ro, &registry);
+    ASSERT_TRUE(service.Start().ok());
+    ASSERT_TRUE(service.WaitIdle(std::chrono::seconds(10)));
+    // Refreshes are held to the same rule.
+    ASSERT_TRUE(
+        records.Create(kb, "acme", R"({"title":"US2","body":"usbword","region":"us"})").ok());
+    ASSERT_TRUE(service.WaitIdle(std::chrono::seconds(10)));
+    SearchRequest req;
+    req.tenant = "acme";
+    req.mode = SearchMode::kLexical;
+    req.scopes = {{"knowledge"}};
+    for (const auto& [word, found] : std::vector<std::pair<std::string, size_t>>{
+             {"euroword", 1}, {"anyword", 1}, {"usaword", 0}, {"usbword", 0}}) {
+      req.query = word;
+      auto r = service.Search(req);
+      ASSERT_TRUE(r.ok()) << r.status().ToString();
+      EXPECT_EQ(r->hits.size(), found) << word;
+    }
+    service.Stop();
+  }
+  {
+    std::lock_guard lock(mu);
+    EXPECT_NE(sent.find("euroword"), std::string::npos);
+    EXPECT_EQ(sent.find("usaword"), std::string::npos);
+    EXPECT_EQ(sent.find("usbword"), std::string::npos);
+  }
+  EXPECT_NE(registry.Serialize().find(R"(crmi_residency_refusals_total{endpoint="embeddings"} 2)"),
+            std::string::npos)
+      << registry.Serialize();
   (void)store->Close();
   std::filesystem::remove_all(dir);
 }
