@@ -763,10 +763,23 @@ Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
         "vector search needs an embedding model, and this tenant's corpus is still too small to "
         "train one; use mode 'lexical' or 'hybrid'");
   }
+  const bool residency_refused =
+      !options_.embedder_region.empty() && options_.shared_embedder != nullptr &&
+      !req.caller_regions.empty() &&
+      std::find(req.caller_regions.begin(), req.caller_regions.end(), options_.embedder_region) ==
+          req.caller_regions.end();
+  if (residency_refused) {
+    if (metrics_->residency_refused) metrics_->residency_refused->Increment();
+    if (req.mode == SearchMode::kVector) {
+      return PermissionDenied("residency: the embeddings endpoint is in region '" +
+                              options_.embedder_region +
+                              "', outside the caller's regions; use mode 'lexical'");
+    }
+  }
   std::shared_ptr<const BitmapFilter> filter = index->Select(pred);
   HybridParams p;
   p.k = req.k;
-  p.mode = embedder == nullptr ? SearchMode::kLexical : req.mode;
+  p.mode = embedder == nullptr || residency_refused ? SearchMode::kLexical : req.mode;
   p.fusion = req.fusion;
   p.mmr = req.mmr;
   p.filter = filter.get();

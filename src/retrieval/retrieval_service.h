@@ -109,6 +109,10 @@ struct SearchRequest {
   bool mmr = false;
   SearchFilters filters;
   std::vector<CollectionScope> scopes;  // nothing outside these is ever returned
+  // Residency: the regions the caller's data belongs to (the principal's "regions" attribute);
+  // empty = unrestricted. When the embeddings endpoint is in none of them, the query is not sent
+  // to it: hybrid runs lexically, vector is refused (kPermissionDenied).
+  std::vector<std::string> caller_regions;
 };
 
 struct SearchResponse {

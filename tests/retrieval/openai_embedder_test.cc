@@ -326,6 +326,21 @@ TEST(OpenAiEmbedderTest, RecordsOfAnotherRegionAreNeverSentToTheEndpoint) {
       ASSERT_TRUE(r.ok()) << r.status().ToString();
       EXPECT_EQ(r->hits.size(), found) << word;
     }
+    // A caller whose data is in the US: its query is not sent to the EU endpoint either.
+    req.caller_regions = {"us"};
+    req.query = "anyword queryfromus";
+    req.mode = SearchMode::kHybrid;
+    auto r = service.Search(req);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->mode, SearchMode::kLexical);
+    EXPECT_TRUE(r->embedder.empty());
+    req.mode = SearchMode::kVector;
+    EXPECT_EQ(service.Search(req).status().code(), StatusCode::kPermissionDenied);
+    req.caller_regions = {"us", "eu"};
+    req.query = "anyword fromeutoo";
+    r = service.Search(req);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->embedder, "emb-model@1");
     service.Stop();
   }
   {
@@ -333,8 +348,11 @@ TEST(OpenAiEmbedderTest, RecordsOfAnotherRegionAreNeverSentToTheEndpoint) {
     EXPECT_NE(sent.find("euroword"), std::string::npos);
     EXPECT_EQ(sent.find("usaword"), std::string::npos);
     EXPECT_EQ(sent.find("usbword"), std::string::npos);
+    EXPECT_EQ(sent.find("queryfromus"), std::string::npos);
+    EXPECT_NE(sent.find("fromeutoo"), std::string::npos);
   }
-  EXPECT_NE(registry.Serialize().find(R"(crmi_residency_refusals_total{endpoint="embeddings"} 2)"),
+  // Two records and two queries refused.
+  EXPECT_NE(registry.Serialize().find(R"(crmi_residency_refusals_total{endpoint="embeddings"} 4)"),
             std::string::npos)
       << registry.Serialize();
   (void)store->Close();

@@ -197,6 +197,11 @@ void Search(App& app, RequestContext& ctx) {
   if (!s.ok()) return SetProblem(ctx, s);
   int max_rows = 0;
   req.scopes = ScopesOf(app, ctx, &max_rows);
+  if (const auto& principal = ctx.security.principal) {
+    if (auto it = principal->attrs.find("regions"); it != principal->attrs.end()) {
+      req.caller_regions = it->second;
+    }
+  }
   // A max_rows obligation caps what one answer may hold, as it caps a list page.
   if (max_rows > 0) req.k = std::min(req.k, static_cast<size_t>(max_rows));
   auto res = app.retrieval->Search(req);
