@@ -49,6 +49,9 @@ class EncryptingStore final : public store::Store {
                               std::string_view id, const std::string& doc, NewKeys* new_keys);
   Result<std::string> Decrypt(std::string_view collection, std::string_view tenant,
                               std::string_view id, const std::string& doc);
+  // Decrypts the docs of (*out)[first..] that a List for `query` appended.
+  Status DecryptListed(const store::ListQuery& query, size_t first,
+                       std::vector<store::StoredRecord>* out);
 
   using store::Store::Get;
   Result<store::StoredRecord> Get(std::string_view collection, std::string_view tenant,

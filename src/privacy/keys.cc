@@ -1,8 +1,6 @@
 #include "src/privacy/keys.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -72,20 +70,14 @@ Result<std::string> ReadText(const std::string& path) {
   return ss.str();
 }
 
-// Writes the keyring atomically, 0600 from the start: a key is never readable by others.
+// Writes the keyring atomically, 0600 from the start (WriteFileAtomically): a key is never
+// readable by others.
 Status WriteRing(const std::string& path, const std::vector<std::string>& keys) {
   std::string text;
   for (const std::string& k : keys) text += crypto::HexEncode(k) + "\n";
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-  const std::string tmp = path + ".tmp";
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Unavailable("cannot create " + tmp);
-  Status s = WriteFully(fd, text.data(), text.size());
-  if (s.ok()) s = SyncAndRename(fd, tmp, path);
-  close(fd);
-  if (!s.ok()) unlink(tmp.c_str());
-  return s;
+  return WriteFileAtomically(path, text);
 }
 
 }  // namespace

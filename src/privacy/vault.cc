@@ -415,6 +415,12 @@ Status Vault::StoreSubjectKeys(const std::vector<SubjectKeyEntry>& keys) {
       (void)Exec("ROLLBACK");
       return Unavailable("vault: cannot store a subject key: " + msg);
     }
+    if (sqlite3_changes(db_) == 0) {
+      // Another process stored a key for this subject first: what the caller encrypted with
+      // this one would be lost.
+      (void)Exec("ROLLBACK");
+      return Aborted("a subject key was created concurrently; retry the write");
+    }
   }
   return Exec("COMMIT");
 }

@@ -82,8 +82,8 @@ class Vault {
   struct SubjectKeyEntry {
     std::string tenant, subject, key;
   };
-  // Stores keys in one transaction (one fsync for a whole import batch). A subject that already
-  // has a key keeps it (kAlreadyExists is not returned; the caller re-reads).
+  // Stores keys in one transaction (one fsync for a whole import batch). kAborted, storing none,
+  // when a subject already has a key (another process made one meanwhile).
   Status StoreSubjectKeys(const std::vector<SubjectKeyEntry>& keys);
   // Crypto-shredding; true when a key existed.
   Result<bool> DestroySubjectKey(std::string_view tenant, std::string_view subject);
