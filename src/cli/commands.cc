@@ -50,6 +50,7 @@
 #include "src/privacy/detector.h"
 #include "src/privacy/encrypting_store.h"
 #include "src/privacy/keys.h"
+#include "src/privacy/redaction.h"
 #include "src/privacy/subject_export.h"
 #include "src/privacy/vault.h"
 #include "src/retrieval/embedding_cache.h"
@@ -290,6 +291,11 @@ int RunServe(const ServeConfig& config) {
         "every request except the health probes will be refused");
   }
 
+  auto detector = privacy::Detector::Create();
+  if (!detector.ok()) return fail(detector.status());
+  privacy::ContactNames contact_names(store->get());
+  s = contact_names.Start();  // the tenants' names load in the background
+  if (!s.ok()) return fail(s);
   crm::RecordService records(store->get(), &crm::Schema::Default(), Clock::Real());
   retrieval::RetrievalOptions ro;
   ro.dir = (std::filesystem::path(config.data_dir) / "retrieval").string();
@@ -315,6 +321,10 @@ int RunServe(const ServeConfig& config) {
     ro.shared_embedder = std::make_shared<retrieval::CachedEmbedder>(
         std::shared_ptr<retrieval::Embedder>(std::move(*remote)),
         static_cast<size_t>(config.embedding_cache_entries));
+    if (config.openai_redact) {
+      ro.before_embedding =
+          privacy::EmbeddingRedactor(detector.value().get(), &contact_names, &registry);
+    }
     log::Info("embeddings from an OpenAI-compatible service",
               log::Fields()
                   .Add("model", ro.shared_embedder->info().Key())
@@ -322,11 +332,6 @@ int RunServe(const ServeConfig& config) {
   }
   retrieval::RetrievalService retrieval(store->get(), &crm::Schema::Default(), ro, &registry);
   s = retrieval.Start();  // indexes are built in the background; search answers 503 until then
-  if (!s.ok()) return fail(s);
-  auto detector = privacy::Detector::Create();
-  if (!detector.ok()) return fail(detector.status());
-  privacy::ContactNames contact_names(store->get());
-  s = contact_names.Start();  // the tenants' names load in the background
   if (!s.ok()) return fail(s);
   // Retention: expired records deleted in the background, each batch in the audit trail.
   std::vector<crm::RetentionRule> retention_rules;

@@ -79,6 +79,7 @@ struct ServeConfig {
   std::string openai_base_url;                 // [retrieval.openai]
   std::string openai_model;
   std::string openai_region;  // residency: records of other regions are never sent to it
+  bool openai_redact = true;  // personal values replaced by "<TYPE>" before texts are sent
   std::string openai_api_key_env = "CRMI_EMBEDDINGS_API_KEY";  // the key itself never in a file
   std::string openai_version = "1";
   int64_t openai_dim = 0;

@@ -267,6 +267,7 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Str(ot, "retrieval.openai.", "base_url", &c->openai_base_url));
   RETURN_IF_ERROR(r.Str(ot, "retrieval.openai.", "model", &c->openai_model));
   RETURN_IF_ERROR(r.Str(ot, "retrieval.openai.", "region", &c->openai_region));
+  RETURN_IF_ERROR(r.Bool(ot, "retrieval.openai.", "redact", &c->openai_redact));
   RETURN_IF_ERROR(r.Str(ot, "retrieval.openai.", "api_key_env", &c->openai_api_key_env));
   RETURN_IF_ERROR(r.Str(ot, "retrieval.openai.", "version", &c->openai_version));
   RETURN_IF_ERROR(r.Int(ot, "retrieval.openai.", "dim", &c->openai_dim));

@@ -9,6 +9,8 @@ namespace {
 
 // Collections whose records are people with first_name / last_name.
 constexpr std::string_view kPeople[] = {"contacts", "leads"};
+// A pending key that stands for the whole tenant.
+constexpr std::string_view kReload = "*";
 
 bool IsPeople(std::string_view collection) {
   for (std::string_view c : kPeople) {
@@ -75,6 +77,25 @@ std::shared_ptr<const NameDictionary> ContactNames::For(const std::string& tenan
   return NameDictionary::Builtin();
 }
 
+Result<std::shared_ptr<const NameDictionary>> ContactNames::Current(
+    const std::string& tenant, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  auto count = [](const std::map<std::string, uint64_t>& m, const std::string& t) {
+    auto it = m.find(t);
+    return it == m.end() ? uint64_t{0} : it->second;
+  };
+  const uint64_t wanted = count(announced_, tenant);
+  const bool ready = idle_cv_.wait_for(lock, timeout, [&] {
+    return stop_ || (loaded_ && count(applied_, tenant) >= wanted && unloaded_.count(tenant) == 0);
+  });
+  if (!ready || stop_) {
+    return Unavailable("the names of this tenant's contacts are not loaded yet; retry shortly");
+  }
+  auto it = published_.find(tenant);
+  if (it != published_.end()) return it->second;
+  return NameDictionary::Builtin();
+}
+
 void ContactNames::WaitIdle() {
   std::unique_lock lock(mu_);
   idle_cv_.wait(lock, [&] { return stop_ || (loaded_ && !busy_ && pending_.empty()); });
@@ -87,6 +108,7 @@ void ContactNames::OnChanges(const std::vector<store::RecordChange>& changes) {
     for (const auto& c : changes) {
       if (!IsPeople(c.collection)) continue;
       pending_[c.tenant].insert(c.collection + "/" + c.id);
+      ++announced_[c.tenant];
       any = true;
     }
   }
@@ -145,8 +167,13 @@ void ContactNames::Loop() {
     Tenant t;
     s = LoadTenant(tenant, &t);
     if (!s.ok()) {
-      log::Warn("contact names: load failed; names of this tenant use built-in words only",
-                log::Fields().Add("tenant", tenant).Add("error", s.ToString()));
+      log::Warn(
+          "contact names: load failed; retrying (until then, text of this tenant is not "
+          "sent to remote models)",
+          log::Fields().Add("tenant", tenant).Add("error", s.ToString()));
+      std::lock_guard lock(mu_);
+      pending_[tenant].insert(std::string(kReload));
+      unloaded_.insert(tenant);
       continue;
     }
     std::lock_guard lock(mu_);
@@ -164,11 +191,19 @@ void ContactNames::Loop() {
     if (stop_) break;
     auto batch = std::move(pending_);
     pending_.clear();
+    std::map<std::string, uint64_t> covers;  // what each tenant's part of the batch covers
+    for (const auto& [tenant, keys] : batch) covers[tenant] = announced_[tenant];
     busy_ = true;
     lock.unlock();
     for (auto& [tenant, keys] : batch) {
       Tenant& t = tenants[tenant];
-      s = Refresh(tenant, keys, &t);
+      if (keys.count(std::string(kReload))) {
+        Tenant fresh;
+        s = LoadTenant(tenant, &fresh);
+        if (s.ok()) t = std::move(fresh);
+      } else {
+        s = Refresh(tenant, keys, &t);
+      }
       if (!s.ok()) {
         log::Warn("contact names: refresh failed; retrying",
                   log::Fields().Add("tenant", tenant).Add("error", s.ToString()));
@@ -178,6 +213,9 @@ void ContactNames::Loop() {
       }
       std::lock_guard relock(mu_);
       published_[tenant] = t.dictionary;
+      applied_[tenant] = covers[tenant];
+      unloaded_.erase(tenant);
+      idle_cv_.notify_all();
     }
     lock.lock();
     busy_ = false;

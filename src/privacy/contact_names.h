@@ -42,6 +42,12 @@ class ContactNames {
 
   // The tenant's dictionary; the built-in one while it is loading or when it has no contacts.
   std::shared_ptr<const NameDictionary> For(const std::string& tenant) const;
+  // The tenant's dictionary once it holds every change of a contact or lead announced before
+  // this call (and the initial load is done) — for text about to leave crmi, where a name the
+  // dictionary learns a moment later would already be gone. Waits up to `timeout`, then
+  // kUnavailable (the caller refuses, and retries later).
+  Result<std::shared_ptr<const NameDictionary>> Current(const std::string& tenant,
+                                                        std::chrono::milliseconds timeout) const;
   // Blocks until every change announced so far is in the dictionaries (tests).
   void WaitIdle();
 
@@ -62,12 +68,17 @@ class ContactNames {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::condition_variable idle_cv_;
+  mutable std::condition_variable idle_cv_;
   bool stop_ = false;
   bool loaded_ = false;  // the initial load is done
   bool busy_ = false;
-  std::map<std::string, std::set<std::string>> pending_;  // tenant → "<collection>/<id>"
+  // tenant → "<collection>/<id>", or kReload for the whole tenant (its load failed)
+  std::map<std::string, std::set<std::string>> pending_;
   std::map<std::string, std::shared_ptr<const NameDictionary>> published_;
+  // Per tenant: announcements received, and the last one whose changes are published.
+  std::map<std::string, uint64_t> announced_;
+  std::map<std::string, uint64_t> applied_;
+  std::set<std::string> unloaded_;  // tenants whose load failed (until a reload succeeds)
 };
 
 }  // namespace crmi::privacy

@@ -355,7 +355,7 @@ Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
   // Re-embed only passages whose text changed: the others keep their vectors.
   std::vector<float> vectors;
   if (embedder != nullptr) {
-    RETURN_IF_ERROR(VectorsFor(*embedder, index.get(), collection, id, chunks, &vectors));
+    RETURN_IF_ERROR(VectorsFor(t.name, *embedder, index.get(), collection, id, chunks, &vectors));
   }
   if (embedder == nullptr) {  // counted only to know when to train a first model
     for (const auto& ch : chunks) t.words_seen += Words(ch.text).size();
@@ -375,9 +375,18 @@ bool RetrievalService::ResidencyRefuses(const std::vector<Chunk>& chunks) {
   return true;
 }
 
-Status RetrievalService::VectorsFor(Embedder& embedder, const ChunkIndex* old,
-                                    std::string_view collection, std::string_view id,
-                                    const std::vector<Chunk>& chunks, std::vector<float>* out) {
+Status RetrievalService::EmbedTexts(const std::string& tenant, Embedder& embedder,
+                                    std::vector<std::string> texts, std::vector<float>* out) {
+  if (options_.before_embedding && &embedder == options_.shared_embedder.get()) {
+    RETURN_IF_ERROR(options_.before_embedding(tenant, &texts));
+  }
+  return embedder.Embed(texts, out);
+}
+
+Status RetrievalService::VectorsFor(const std::string& tenant, Embedder& embedder,
+                                    const ChunkIndex* old, std::string_view collection,
+                                    std::string_view id, const std::vector<Chunk>& chunks,
+                                    std::vector<float>* out) {
   const size_t dim = embedder.info().dim;
   std::unordered_map<std::string, uint64_t> known;
   if (old != nullptr && old->vector_index() != nullptr && old->dim() == dim) {
@@ -400,13 +409,13 @@ Status RetrievalService::VectorsFor(Embedder& embedder, const ChunkIndex* old,
   }
   if (texts.empty()) return Status::Ok();
   std::vector<float> fresh;
-  RETURN_IF_ERROR(embedder.Embed(texts, &fresh));
+  RETURN_IF_ERROR(EmbedTexts(tenant, embedder, std::move(texts), &fresh));
   for (size_t j = 0; j < slots.size(); ++j) {
     std::copy(fresh.begin() + static_cast<ptrdiff_t>(j * dim),
               fresh.begin() + static_cast<ptrdiff_t>((j + 1) * dim),
               out->begin() + static_cast<ptrdiff_t>(slots[j] * dim));
   }
-  if (metrics_->computed) metrics_->computed->Increment(static_cast<double>(texts.size()));
+  if (metrics_->computed) metrics_->computed->Increment(static_cast<double>(slots.size()));
   return Status::Ok();
 }
 
@@ -539,7 +548,8 @@ Status RetrievalService::BuildTenant(const std::string& name, Build mode) {
     if (chunked[i].empty()) continue;
     std::vector<float> vectors;
     if (embedder) {
-      Status s = VectorsFor(*embedder, reuse, docs[i].c->name, docs[i].r.id, chunked[i], &vectors);
+      Status s =
+          VectorsFor(name, *embedder, reuse, docs[i].c->name, docs[i].r.id, chunked[i], &vectors);
       if (!s.ok()) {
         stop_recording();
         return s;
@@ -785,7 +795,7 @@ Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
   p.filter = filter.get();
   std::vector<float> qv;
   if (p.mode != SearchMode::kLexical) {
-    RETURN_IF_ERROR(embedder->Embed(std::span<const std::string>(&req.query, 1), &qv));
+    RETURN_IF_ERROR(EmbedTexts(req.tenant, *embedder, {req.query}, &qv));
     resp.embedder = embedder->info().Key();
   }
   ASSIGN_OR_RETURN(resp.hits, index->Search(req.query, qv, p));

@@ -40,6 +40,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,11 @@ struct RetrievalOptions {
   // region differs is never sent to it — and, without vectors, it is left out of the index (not
   // searchable) and counted in crmi_residency_refusals_total{endpoint="embeddings"}.
   std::string embedder_region;
+  // Applied to every text (passage or query) bound for shared_embedder, with the tenant's name:
+  // the privacy layer's redaction (privacy::EmbeddingRedactor), so that personal values never
+  // leave for the endpoint. An error refuses the call — the text is not sent. Null: sent as is.
+  std::function<Status(const std::string& tenant, std::vector<std::string>* texts)>
+      before_embedding;
   // A tenant's index is rebuilt in the background (vectors reused, the old index serving until
   // the swap) once its labels — every passage version ever indexed, live or replaced — exceed
   // twice the live passages plus this slack: replaced passages stay in the HNSW graph as
@@ -216,8 +222,12 @@ class RetrievalService {
   bool ResidencyRefuses(const std::vector<Chunk>& chunks);
   // Vectors of one record's `chunks`: those of `old` (the same model) where a passage's text did
   // not change, embedded otherwise.
-  Status VectorsFor(Embedder& embedder, const ChunkIndex* old, std::string_view collection,
-                    std::string_view id, const std::vector<Chunk>& chunks, std::vector<float>* out);
+  Status VectorsFor(const std::string& tenant, Embedder& embedder, const ChunkIndex* old,
+                    std::string_view collection, std::string_view id,
+                    const std::vector<Chunk>& chunks, std::vector<float>* out);
+  // embedder.Embed, through before_embedding when the embedder is the shared (remote) one.
+  Status EmbedTexts(const std::string& tenant, Embedder& embedder, std::vector<std::string> texts,
+                    std::vector<float>* out);
   // Reopens `t`'s snapshot and reconciles it with the store; false when there is no usable one
   // (the caller builds instead).
   Result<bool> Reopen(const std::shared_ptr<Tenant>& t);

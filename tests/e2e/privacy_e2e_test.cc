@@ -7,11 +7,14 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "tests/e2e/auth_util.h"
 #include "tests/e2e/http_client.h"
 #include "tests/e2e/server_process.h"
+#include "tests/stub_http_server.h"
 #include "tests/test_util.h"
 
 namespace crmi::test {
@@ -207,6 +210,88 @@ TEST_F(PrivacyE2ETest, TokensRoundTripOnlyForThoseAllowedAndEachDetokenisationIs
     EXPECT_EQ(r.status, 400) << bad << " → " << r.body;
   }
   EXPECT_EQ(Post("/v1/privacy/detokenize", R"({"tokens":[5]})", *admin_).status, 400);
+}
+
+// A remote embeddings endpoint (a local stub speaking the OpenAI API) receives passages and queries
+// with every personal value replaced by its type — including the name of a contact created a
+// moment before the activity that mentions it — and never the values themselves.
+TEST(EmbeddingsRedactionE2ETest, PersonalValuesNeverReachTheEmbeddingsEndpoint) {
+  std::mutex mu;
+  std::string received;  // every input text the endpoint was sent
+  StubHttpServer stub([&](const StubRequest& r) {
+    rapidjson::Document d;
+    d.Parse(r.body.c_str());
+    if (r.target != "/v1/embeddings" || d.HasParseError() || !d.IsObject() ||
+        !d.HasMember("input") || !d["input"].IsArray()) {
+      return StubResponse{400, "application/json", {}, R"({"error":{"message":"bad"}})"};
+    }
+    std::string data;
+    for (rapidjson::SizeType i = 0; i < d["input"].Size(); ++i) {
+      const std::string text = d["input"][i].GetString();
+      {
+        std::lock_guard lock(mu);
+        received += text + "\n";
+      }
+      const uint64_t h = std::hash<std::string>()(text);
+      std::string v;
+      for (int j = 0; j < 8; ++j) v += (j ? "," : "") + std::to_string((h >> (j * 7)) % 97 + 1);
+      data += std::string(data.empty() ? "" : ",") + R"({"index":)" + std::to_string(i) +
+              R"(,"embedding":[)" + v + "]}";
+    }
+    return StubResponse{200, "application/json", {}, R"({"data":[)" + data + "]}"};
+  });
+  const std::string dir = TempDir("redact-embeddings");
+  {
+    std::ofstream cfg(dir + "/crmi.toml");
+    cfg << "[retrieval]\nembedder = \"openai\"\n[retrieval.openai]\nbase_url = \"" << stub.url()
+        << "/v1\"\nmodel = \"emb\"\ndim = 8\n";
+  }
+  ServerProcess server(dir, {"--config", dir + "/crmi.toml"});
+  ASSERT_TRUE(server.Start()) << server.AppLog();
+  const std::string admin = MintToken(dir, "root", "bank", "admin");
+  auto post = [&](const std::string& target, const std::string& body) {
+    return Fetch(server.port(), "POST", target, body,
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + admin}});
+  };
+  auto c =
+      post("/v1/contacts",
+           R"({"first_name":"Zebediah","last_name":"Quillfeather","email":"zeb.q@example.org",)"
+           R"("phone":"+44 20 7946 0123","title":"treasurer"})");
+  ASSERT_EQ(c.status, 201) << c.body;
+  // At once: the activity is indexed within milliseconds, before any debounce would have passed.
+  auto a = post("/v1/activities",
+                R"({"parent_type":"contacts","parent_id":")" + JsonField(c.body, "id") +
+                    R"(","channel":"call","occurred_at":"2026-11-20T10:00:00Z","body":)"
+                    R"("Zebediah Quillfeather phoned about a frobnication fee on card )"
+                    R"(4111 1111 1111 1111; reply to zeb.q@example.org or +44 20 7946 0123."})");
+  ASSERT_EQ(a.status, 201) << a.body;
+  // Searchable (and so embedded) soon; vector mode proves the query went out too.
+  HttpResponse r;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    r = post("/v1/search",
+             R"({"query":"frobnication fee for zeb.q@example.org","mode":"vector","k":20})");
+    if (r.status == 200 && r.body.find(JsonField(a.body, "id")) != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_NE(r.body.find(JsonField(a.body, "id")), std::string::npos) << r.body;
+  {
+    std::lock_guard lock(mu);
+    EXPECT_NE(received.find("<PERSON> phoned about a frobnication fee on card <CARD>; reply to "
+                            "<EMAIL> or <PHONE>."),
+              std::string::npos)
+        << received;
+    EXPECT_NE(received.find("frobnication fee for <EMAIL>"), std::string::npos) << received;
+    for (const char* value : {"Zebediah", "Quillfeather", "zeb.q", "4111", "7946"}) {
+      EXPECT_EQ(received.find(value), std::string::npos) << value << " reached the endpoint";
+    }
+  }
+  auto m = Fetch(server.port(), "GET", "/metrics", "", {{"Authorization", "Bearer " + admin}});
+  EXPECT_NE(m.body.find(R"(crmi_privacy_redactions_total{endpoint="embeddings"})"),
+            std::string::npos);
+  EXPECT_EQ(server.Stop(SIGTERM), 0) << server.AppLog();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 // Anonymisation round trips: consistent placeholders across a request's texts, originals only for
 // those who may see them, masks otherwise, streamed output split anywhere, and refusal when the
-// detector fails.
+// detector fails; and redaction for embeddings endpoints.
 #include "src/privacy/anonymizer.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
+
+#include "src/privacy/redaction.h"
 
 namespace crmi::privacy {
 namespace {
@@ -125,6 +127,22 @@ TEST_F(AnonymizerTest, FailsClosedWhenTheDetectorFails) {
   auto r = a.Anonymize(huge);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(a.size(), 0u);
+}
+
+// Text for an embeddings endpoint: every value replaced by its type, nothing kept to restore.
+TEST_F(AnonymizerTest, RedactReplacesEveryValueByItsType) {
+  std::string text =
+      "Anna Kowalski (anna.k@example.com, +44 20 7946 0958) paid with 4111 1111 1111 1111 from "
+      "192.168.1.20; Émile Zola too.";
+  auto n = Redact(*detector_, names_.get(), &text);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 6u);
+  EXPECT_EQ(text, "<PERSON> (<EMAIL>, <PHONE>) paid with <CARD> from <IP>; <PERSON> too.");
+  std::string clean = "How do refunds work for annual plans?";
+  n = Redact(*detector_, names_.get(), &clean);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 0u);
+  EXPECT_EQ(clean, "How do refunds work for annual plans?");
 }
 
 TEST(MaskTest, ShowsTheKindAndAHintOnly) {

@@ -55,5 +55,37 @@ TEST(ContactNamesTest, LoadsAtStartAndFollowsWrites) {
   std::filesystem::remove_all(dir);
 }
 
+// Current() is what text bound for a remote model is scanned with: a contact created just
+// before the call must be in it, even under a long debounce, and without WaitIdle.
+TEST(ContactNamesTest, CurrentWaitsForChangesAnnouncedBeforeTheCall) {
+  const std::string dir = test::TempDir("names-current");
+  auto store = test::OpenTestStore(dir);
+  crm::RecordService records(store.get(), &crm::Schema::Default(), Clock::Real());
+  const auto& contacts = *crm::Schema::Default().Find("contacts");
+  {
+    ContactNames names(store.get(), {std::chrono::milliseconds(300)});
+    ASSERT_TRUE(names.Start().ok());
+    for (const char* first : {"Ingeborg", "Tiihu", "Oyelaran"}) {
+      ASSERT_TRUE(
+          records
+              .Create(contacts, "t1",
+                      std::string(R"({"first_name":")") + first + R"(","last_name":"Quenby"})")
+              .ok());
+      auto d = names.Current("t1", std::chrono::seconds(5));
+      ASSERT_TRUE(d.ok()) << d.status().ToString();
+      EXPECT_NE((*d)->Lookup(first), 0) << first;
+    }
+    // A tenant with no changes answers at once; a deadline too short to absorb a change refuses.
+    EXPECT_TRUE(names.Current("t2", std::chrono::milliseconds(0)).ok());
+    ASSERT_TRUE(
+        records.Create(contacts, "t1", R"({"first_name":"Radomir","last_name":"Quenby"})").ok());
+    EXPECT_EQ(names.Current("t1", std::chrono::milliseconds(1)).status().code(),
+              StatusCode::kUnavailable);
+    names.Stop();
+  }
+  ASSERT_TRUE(store->Close().ok());
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace crmi::privacy

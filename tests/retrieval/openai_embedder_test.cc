@@ -359,5 +359,72 @@ TEST(OpenAiEmbedderTest, RecordsOfAnotherRegionAreNeverSentToTheEndpoint) {
   std::filesystem::remove_all(dir);
 }
 
+// before_embedding sees every passage and query bound for the endpoint; when it fails, the text
+// is not sent at all (the record waits, the search fails) — never sent in clear.
+TEST(OpenAiEmbedderTest, TextsPassThroughBeforeEmbeddingAndAreNotSentWhenItFails) {
+  FakeOpenAi fake;
+  std::mutex mu;
+  std::string sent;
+  test::StubHttpServer server([&](const StubRequest& r) {
+    {
+      std::lock_guard lock(mu);
+      sent += r.body;
+    }
+    return fake.Handle(r);
+  });
+  auto o = Options(server);
+  o.dim = kDim;
+  const std::string dir = test::TempDir("before-embedding");
+  auto store = test::OpenTestStore(dir);
+  crm::RecordService records(store.get(), &crm::Schema::Default(), Clock::Real());
+  const crm::Collection& kb = *crm::Schema::Default().Find("knowledge");
+  ASSERT_TRUE(
+      records.Create(kb, "acme", R"({"title":"Mail","body":"write to zanzi@example.com"})").ok());
+  ASSERT_TRUE(records.Create(kb, "closed", R"({"title":"Shut","body":"closedword"})").ok());
+  RetrievalOptions ro;
+  ro.dir = dir + "/retrieval";
+  ro.shared_embedder =
+      std::make_shared<CachedEmbedder>(std::move(OpenAiEmbedder::Create(o).value()), 1000);
+  std::atomic<int> calls{0};
+  ro.before_embedding = [&](const std::string& tenant, std::vector<std::string>* texts) {
+    ++calls;
+    if (tenant == "closed") return Unavailable("names not loaded");
+    for (std::string& t : *texts) {
+      for (size_t at; (at = t.find("zanzi@example.com")) != std::string::npos;) {
+        t.replace(at, 17, "<EMAIL>");
+      }
+    }
+    return Status::Ok();
+  };
+  {
+    RetrievalService service(store.get(), &crm::Schema::Default(), ro, nullptr);
+    ASSERT_TRUE(service.Start().ok());
+    EXPECT_FALSE(service.WaitIdle(std::chrono::milliseconds(1500)));  // "closed" keeps waiting
+    SearchRequest req;
+    req.tenant = "acme";
+    req.query = "mail for zanzi@example.com";
+    req.mode = SearchMode::kVector;
+    req.scopes = {{"knowledge"}};
+    auto r = service.Search(req);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->hits.size(), 1u);
+    req.tenant = "closed";
+    req.query = "closedquery";
+    EXPECT_FALSE(service.Search(req).ok());
+    service.Stop();
+  }
+  EXPECT_GE(calls.load(), 3);
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(sent.find("zanzi@"), std::string::npos);
+    EXPECT_NE(sent.find("write to <EMAIL>"), std::string::npos);
+    EXPECT_NE(sent.find("mail for <EMAIL>"), std::string::npos);
+    EXPECT_EQ(sent.find("closedword"), std::string::npos);
+    EXPECT_EQ(sent.find("closedquery"), std::string::npos);
+  }
+  (void)store->Close();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace crmi::retrieval
