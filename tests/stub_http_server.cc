@@ -76,16 +76,25 @@ void StubHttpServer::Handle(int fd) {
   ++requests_;
   StubResponse resp = handler_(req);
   if (resp.delay.count() > 0) std::this_thread::sleep_for(resp.delay);
-  std::string out =
-      "HTTP/1.1 " + std::to_string(resp.status) + " Stub\r\nContent-Type: " + resp.content_type +
-      "\r\nContent-Length: " + std::to_string(resp.body.size()) + "\r\nConnection: close\r\n";
+  auto send = [fd](const std::string& out) {
+    size_t sent = 0;
+    while (sent < out.size()) {
+      const ssize_t n = write(fd, out.data() + sent, out.size() - sent);
+      if (n <= 0) return false;
+      sent += static_cast<size_t>(n);
+    }
+    return true;
+  };
+  std::string out = "HTTP/1.1 " + std::to_string(resp.status) +
+                    " Stub\r\nContent-Type: " + resp.content_type + "\r\n";
+  if (resp.pieces.empty()) out += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
+  out += "Connection: close\r\n";
   for (const auto& [k, v] : resp.headers) out += k + ": " + v + "\r\n";
   out += "\r\n" + resp.body;
-  size_t sent = 0;
-  while (sent < out.size()) {
-    const ssize_t n = write(fd, out.data() + sent, out.size() - sent);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
+  bool ok = send(out);
+  for (size_t i = 0; ok && i < resp.pieces.size(); ++i) {
+    if (resp.piece_delay.count() > 0) std::this_thread::sleep_for(resp.piece_delay);
+    ok = send(resp.pieces[i]);
   }
   close(fd);
 }

@@ -27,6 +27,10 @@ struct StubResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::chrono::milliseconds delay{0};  // before answering
+  // When set, the body is these pieces instead, written one by one `piece_delay` apart and
+  // ended by closing the connection (no Content-Length): a stream, complete or cut short.
+  std::vector<std::string> pieces;
+  std::chrono::milliseconds piece_delay{0};
 };
 
 class StubHttpServer {

@@ -103,6 +103,9 @@ inline Status Unauthenticated(std::string m) {
 }
 inline Status DataLoss(std::string m) { return {StatusCode::kDataLoss, std::move(m)}; }
 inline Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
+inline Status DeadlineExceeded(std::string m) {
+  return {StatusCode::kDeadlineExceeded, std::move(m)};
+}
 
 // Either a T or a non-OK Status. Accessing value() of a failed Result is a bug (asserted).
 template <typename T>

@@ -1,0 +1,105 @@
+// Grounded answers: the library behind POST /v1/ask.
+//
+//   question ─► retrieval within the caller's scopes (row filters, masks, residency) ─► context
+//   assembly within a token budget ─► anonymisation of question and passages (typed
+//   placeholders, one mapping per request) ─► model (an alias's fallback chain; residency
+//   decides which backends may take the passages) ─► groundedness of the raw answer against
+//   the passages it cites ─► re-identification (originals when the caller may see them, masks
+//   otherwise) ─► answer with citations, scores, usage and the facts for the audit record.
+//
+// Fails closed: when the tenant's contact names cannot be had or the detector fails, nothing
+// is sent to any model (kUnavailable).
+//
+// Thread-safety: Ask may be called from any number of threads at once.
+#ifndef CRMI_LLM_ASK_H_
+#define CRMI_LLM_ASK_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "src/common/metrics.h"
+#include "src/llm/chat.h"
+#include "src/llm/router.h"
+#include "src/retrieval/retrieval_service.h"
+
+namespace crmi::privacy {
+class ContactNames;
+class Detector;
+}  // namespace crmi::privacy
+
+namespace crmi::llm {
+
+struct AskOptions {
+  size_t k = 8;                       // passages retrieved
+  int64_t max_context_tokens = 3000;  // passages beyond this budget are left out
+  size_t max_question_bytes = 4000;
+  std::string default_model = "default";
+};
+
+struct AskRequest {
+  std::string tenant;
+  std::string question;
+  std::string contact_id;  // optional: passages about this contact come first
+  std::string model;       // alias; empty: the default
+  std::vector<retrieval::CollectionScope> scopes;
+  std::vector<std::string> caller_regions;
+  bool reveal = false;  // the caller may see original values in the answer
+  size_t k = 0;         // 0: the service's default
+};
+
+struct Citation {
+  int n = 0;               // the number the answer cites it by
+  ContextPassage passage;  // text re-identified (or masked) like the answer
+};
+
+struct AskResult {
+  std::string answer;
+  std::vector<Citation> citations;
+  std::string model_alias;
+  BackendInfo backend;
+  std::vector<std::string> fallbacks;
+  double groundedness = 1.0;
+  TokenUsage usage;
+  std::vector<std::string> retrieved;  // record ids of the passages given to the model
+  size_t anonymized = 0;               // distinct values replaced by placeholders
+  std::string input_sha256;            // of the exact messages sent to the model
+  std::string output_sha256;           // of the answer returned
+  std::string template_name = "grounded-answer";
+  std::string template_version = "1";
+  std::vector<std::pair<std::string, double>> stage_ms;  // retrieve, anonymize, model, total
+};
+
+class AskService {
+ public:
+  // Pointers must outlive the service; `registry` may be null.
+  AskService(retrieval::RetrievalService* retrieval, const privacy::Detector* detector,
+             const privacy::ContactNames* names, ModelRouter* router, AskOptions options,
+             metrics::Registry* registry);
+  ~AskService();
+
+  // kInvalidArgument for an empty or too long question or an unknown model; kUnavailable when
+  // the index is not ready, names cannot be had or every backend failed; kPermissionDenied
+  // when residency leaves no backend. `on_delta` receives the re-identified answer as it is
+  // produced (never a partial original value).
+  Result<AskResult> Ask(const AskRequest& request, const DeltaFn* on_delta);
+
+  const ModelRouter& router() const { return *router_; }
+
+ private:
+  struct Metrics;
+  retrieval::RetrievalService* retrieval_;
+  const privacy::Detector* detector_;
+  const privacy::ContactNames* names_;
+  ModelRouter* router_;
+  AskOptions options_;
+  std::unique_ptr<Metrics> metrics_;
+};
+
+// The system prompt of the built-in "grounded-answer" template.
+extern const char kGroundedAnswerSystemPrompt[];
+
+}  // namespace crmi::llm
+
+#endif  // CRMI_LLM_ASK_H_

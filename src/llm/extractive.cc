@@ -1,0 +1,126 @@
+#include "src/llm/extractive.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "src/llm/grounding.h"
+#include "src/retrieval/text.h"
+
+namespace crmi::llm {
+namespace {
+
+struct Candidate {
+  size_t passage;  // 0-based
+  std::string text;
+  std::unordered_set<std::string> terms;
+  double coverage = 0;
+  double score = 0;
+  size_t words = 0;
+};
+
+double Jaccard(const std::unordered_set<std::string>& a, const std::unordered_set<std::string>& b) {
+  if (a.empty() || b.empty()) return 0;
+  size_t both = 0;
+  for (const auto& t : a) both += b.count(t);
+  return static_cast<double>(both) / static_cast<double>(a.size() + b.size() - both);
+}
+
+}  // namespace
+
+ExtractiveBackend::ExtractiveBackend(std::string name, ExtractiveOptions options)
+    : options_(options) {
+  info_.name = std::move(name);
+  info_.model = "crmi-extractive";
+  info_.extractive = true;
+}
+
+Result<ChatResponse> ExtractiveBackend::Complete(const ChatRequest& request,
+                                                 const DeltaFn* on_delta) {
+  std::string question = request.question;
+  if (question.empty()) {
+    for (auto it = request.messages.rbegin(); it != request.messages.rend(); ++it) {
+      if (it->role == "user") {
+        question = it->content;
+        break;
+      }
+    }
+  }
+  std::vector<std::string> q = retrieval::TermTexts(question);
+  std::sort(q.begin(), q.end());
+  q.erase(std::unique(q.begin(), q.end()), q.end());
+
+  std::vector<Candidate> candidates;
+  for (size_t p = 0; p < request.context.size(); ++p) {
+    const std::string& text = request.context[p].text;
+    for (const SentenceSpan& s : SplitSentences(text)) {
+      Candidate c;
+      c.passage = p;
+      c.text = StripCitations(text.substr(s.start, s.end - s.start));
+      c.words = retrieval::Words(c.text).size();
+      if (c.words < 3) continue;  // fragments ("Hi Ana,") answer nothing
+      for (auto& t : retrieval::TermTexts(c.text)) c.terms.insert(std::move(t));
+      candidates.push_back(std::move(c));
+    }
+  }
+  // Rarer question terms weigh more (BM25's idf over the candidate sentences).
+  const double n = static_cast<double>(candidates.size());
+  std::unordered_map<std::string, double> idf;
+  double total = 0;
+  for (const std::string& t : q) {
+    double df = 0;
+    for (const Candidate& c : candidates) df += c.terms.count(t) ? 1 : 0;
+    idf[t] = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+    total += idf[t];
+  }
+  for (Candidate& c : candidates) {
+    double covered = 0;
+    for (const std::string& t : q) {
+      if (c.terms.count(t)) covered += idf[t];
+    }
+    c.coverage = total > 0 ? covered / total : 0;
+    // Earlier passages ranked higher in retrieval; long sentences dilute what they say.
+    c.score = c.coverage * (1.0 - 0.02 * static_cast<double>(std::min<size_t>(c.passage, 20))) /
+              (1.0 + 0.01 * static_cast<double>(c.words));
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+  std::vector<const Candidate*> chosen;
+  size_t words = 0;
+  const double best = candidates.empty() ? 0 : candidates.front().score;
+  for (const Candidate& c : candidates) {
+    if (chosen.size() >= options_.max_sentences) break;
+    if (c.coverage < options_.min_coverage || c.score < best * options_.relative_cutoff) break;
+    if (!chosen.empty() && words + c.words > options_.max_words) continue;
+    bool duplicate = false;
+    for (const Candidate* d : chosen) duplicate = duplicate || Jaccard(c.terms, d->terms) >= 0.6;
+    if (duplicate) continue;
+    chosen.push_back(&c);
+    words += c.words;
+  }
+  ChatResponse r;
+  r.model = info_.model;
+  r.finish_reason = "stop";
+  if (chosen.empty()) {
+    r.content = std::string(kNoAnswer);
+  } else {
+    for (const Candidate* c : chosen) {
+      if (!r.content.empty()) r.content += ' ';
+      std::string sentence = c->text;
+      const char last = sentence.back();
+      if (last != '.' && last != '!' && last != '?') sentence += '.';
+      r.content += sentence + " [" + std::to_string(c->passage + 1) + "]";
+    }
+  }
+  int64_t prompt = EstimateTokens(question);
+  for (const auto& p : request.context) prompt += EstimateTokens(p.text);
+  r.usage = {prompt, EstimateTokens(r.content), true};
+  if (on_delta != nullptr && !(*on_delta)(r.content)) {
+    return Cancelled("the caller abandoned the answer");
+  }
+  return r;
+}
+
+}  // namespace crmi::llm

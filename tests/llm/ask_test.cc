@@ -1,0 +1,284 @@
+// Grounded answers: sentence splitting, citations and groundedness; the extractive answerer;
+// and AskService end to end over a real store and retrieval service — the caller's scope
+// decides what can be cited, personal data reaches a remote model only as placeholders, and a
+// streamed answer whose placeholders are split across chunks comes back re-identified for a
+// caller who may see the values, masked for one who may not.
+#include "src/llm/ask.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <mutex>
+
+#include "src/common/clock.h"
+#include "src/crm/record_service.h"
+#include "src/llm/extractive.h"
+#include "src/llm/grounding.h"
+#include "src/llm/openai_chat.h"
+#include "src/privacy/contact_names.h"
+#include "src/privacy/detector.h"
+#include "tests/stub_http_server.h"
+#include "tests/test_util.h"
+
+namespace crmi::llm {
+namespace {
+
+TEST(GroundingTest, SentencesCitationsAndSupport) {
+  const std::string text =
+      "Refunds take 30 days. [1] Shipping is free!\n\n- Returns need a label [2, 3].";
+  auto spans = SplitSentences(text);
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(text.substr(spans[0].start, spans[0].end - spans[0].start),
+            "Refunds take 30 days. [1]");
+  EXPECT_EQ(text.substr(spans[2].start, spans[2].end - spans[2].start),
+            "Returns need a label [2, 3].");
+  EXPECT_EQ(CitedPassages(text, 3), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(CitedPassages(text, 2), (std::vector<int>{1, 2}));  // [3] does not exist
+  EXPECT_EQ(CitedPassages("see [x] and [12345] and [", 9), std::vector<int>{});
+  EXPECT_EQ(StripCitations("Refunds take 30 days [1]. Fine [2][3]."),
+            "Refunds take 30 days. Fine.");
+
+  std::vector<ContextPassage> ctx(2);
+  ctx[0].text = "Refunds are issued within 30 days of the purchase date.";
+  ctx[1].text = "Premium members get free express shipping on every order.";
+  EXPECT_DOUBLE_EQ(Groundedness("Refunds are issued within 30 days [1].", ctx), 1.0);
+  // Right words, wrong citation: not supported by what it cites.
+  EXPECT_DOUBLE_EQ(Groundedness("Refunds are issued within 30 days [2].", ctx), 0.0);
+  EXPECT_DOUBLE_EQ(
+      Groundedness("Premium members get free shipping [2]. The moon is made of cheese.", ctx), 0.5);
+  EXPECT_DOUBLE_EQ(Groundedness("Yes.", ctx), 1.0);
+}
+
+TEST(ExtractiveTest, AnswersFromTheContextWithCitationsOrSaysItCannot) {
+  ExtractiveBackend e;
+  ChatRequest req;
+  req.question = "How long do refunds take for annual plans?";
+  req.context.resize(3);
+  req.context[0].text =
+      "Our office is open on weekdays. Annual plans can be refunded within 14 days of renewal.";
+  req.context[1].text =
+      "Monthly plans are not refundable. Refunds take five business days to "
+      "reach your card.";
+  req.context[2].text = "Annual plans can be refunded within 14 days of renewal!";  // duplicate
+  auto r = e.Complete(req, nullptr);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(e.info().extractive);
+  EXPECT_EQ(r->content.find("Annual plans can be refunded within 14 days of renewal. [1]"), 0u)
+      << r->content;
+  EXPECT_NE(r->content.find("Refunds take five business days to reach your card. [2]"),
+            std::string::npos)
+      << r->content;
+  EXPECT_EQ(r->content.find("[3]"), std::string::npos) << "near-duplicates are dropped";
+  EXPECT_EQ(r->content.find("office"), std::string::npos);
+  EXPECT_DOUBLE_EQ(Groundedness(r->content, req.context), 1.0);
+
+  req.question = "What is the capital of Mongolia?";
+  r = e.Complete(req, nullptr);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->content, kNoAnswer);
+  req.context.clear();
+  EXPECT_EQ(e.Complete(req, nullptr)->content, kNoAnswer);
+}
+
+class AskServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::TempDir("ask");
+    store_ = test::OpenTestStore(dir_);
+    records_ =
+        std::make_unique<crm::RecordService>(store_.get(), &crm::Schema::Default(), Clock::Real());
+    const auto& schema = crm::Schema::Default();
+    auto contact = records_->Create(
+        *schema.Find("contacts"), "acme",
+        R"({"first_name":"Margarethe","last_name":"Vollenweider","email":"mvw@example.org",)"
+        R"("owner_id":"adv-1","region":"eu"})");
+    ASSERT_TRUE(contact.ok());
+    contact_id_ = contact->id;
+    auto other = records_->Create(*schema.Find("contacts"), "acme",
+                                  R"({"first_name":"Tobias","last_name":"Quist",)"
+                                  R"("owner_id":"adv-2","region":"eu"})");
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(records_
+                    ->Create(*schema.Find("cases"), "acme",
+                             R"({"subject":"Mortgage overpayment","description":"Margarethe )"
+                             R"(Vollenweider asked whether an overpayment of the mortgage )"
+                             R"(reduces the term. Reply to mvw@example.org.","contact_id":")" +
+                                 contact_id_ + R"(","owner_id":"adv-1","region":"eu"})")
+                    .ok());
+    ASSERT_TRUE(records_
+                    ->Create(*schema.Find("cases"), "acme",
+                             R"({"subject":"Mortgage overpayment fee","description":"Tobias Quist )"
+                             R"(was charged an overpayment fee on the mortgage.","contact_id":")" +
+                                 other->id + R"(","owner_id":"adv-2","region":"eu"})")
+                    .ok());
+    ASSERT_TRUE(records_
+                    ->Create(*schema.Find("knowledge"), "acme",
+                             R"({"title":"Overpayments","body":"An overpayment of the mortgage )"
+                             R"(reduces the term unless the customer asks to lower the monthly )"
+                             R"(payment instead."})")
+                    .ok());
+    retrieval::RetrievalOptions ro;
+    ro.dir = dir_ + "/retrieval";
+    retrieval_ = std::make_unique<retrieval::RetrievalService>(
+        store_.get(), &crm::Schema::Default(), ro, nullptr);
+    ASSERT_TRUE(retrieval_->Start().ok());
+    ASSERT_TRUE(retrieval_->WaitIdle(std::chrono::seconds(20)));
+    detector_ = std::move(privacy::Detector::Create()).value();
+    names_ = std::make_unique<privacy::ContactNames>(store_.get());
+    ASSERT_TRUE(names_->Start().ok());
+    names_->WaitIdle();
+    router_ = std::make_unique<ModelRouter>(Clock::Real(), nullptr);
+    ASSERT_TRUE(router_->AddBackend(std::make_shared<ExtractiveBackend>()).ok());
+    ASSERT_TRUE(router_->AddAlias("default", {"extractive"}).ok());
+  }
+  void TearDown() override {
+    names_->Stop();
+    retrieval_->Stop();
+    (void)store_->Close();
+    std::filesystem::remove_all(dir_);
+  }
+  AskService Service() {
+    return AskService(retrieval_.get(), detector_.get(), names_.get(), router_.get(), {}, nullptr);
+  }
+  // An advisor's scopes: their own book of cases and contacts, all of the knowledge base.
+  static std::vector<retrieval::CollectionScope> Advisor(const std::string& sub) {
+    std::vector<retrieval::CollectionScope> s(3);
+    s[0].collection = "cases";
+    s[0].rows = {store::FieldFilter{"owner_id", store::FieldFilter::Op::kEq, {store::Value(sub)}}};
+    s[1].collection = "contacts";
+    s[1].rows = {store::FieldFilter{"owner_id", store::FieldFilter::Op::kEq, {store::Value(sub)}}};
+    s[2].collection = "knowledge";
+    return s;
+  }
+
+  std::string dir_, contact_id_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<crm::RecordService> records_;
+  std::unique_ptr<retrieval::RetrievalService> retrieval_;
+  std::unique_ptr<privacy::Detector> detector_;
+  std::unique_ptr<privacy::ContactNames> names_;
+  std::unique_ptr<ModelRouter> router_;
+};
+
+TEST_F(AskServiceTest, ExtractiveAnswersCiteOnlyWhatTheCallerMaySee) {
+  AskService ask = Service();
+  AskRequest req;
+  req.tenant = "acme";
+  req.question = "Does a mortgage overpayment reduce the term?";
+  req.scopes = Advisor("adv-1");
+  req.reveal = true;
+  auto r = ask.Ask(req, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->backend.extractive);
+  EXPECT_NE(r->answer.find("reduces the term"), std::string::npos) << r->answer;
+  ASSERT_FALSE(r->citations.empty());
+  for (const auto& c : r->citations) {
+    EXPECT_NE(c.passage.text.find(""), std::string::npos);
+    EXPECT_EQ(c.passage.text.find("Tobias"), std::string::npos) << "another advisor's client";
+  }
+  for (const auto& id : r->retrieved) EXPECT_EQ(id.find("Quist"), std::string::npos);
+  EXPECT_DOUBLE_EQ(r->groundedness, 1.0);
+  EXPECT_EQ(r->input_sha256.size(), 64u);
+  EXPECT_GT(r->anonymized, 0u);
+
+  // The other advisor's case never shows up for adv-1, even asked by its words.
+  req.question = "Who was charged an overpayment fee?";
+  r = ask.Ask(req, nullptr);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->answer.find("Tobias"), std::string::npos) << r->answer;
+  for (const auto& c : r->citations) EXPECT_EQ(c.passage.text.find("Quist"), std::string::npos);
+
+  req.question = "  ";
+  EXPECT_EQ(ask.Ask(req, nullptr).status().code(), StatusCode::kInvalidArgument);
+  req.question = "x";
+  req.model = "gpt-9";
+  EXPECT_EQ(ask.Ask(req, nullptr).status().code(), StatusCode::kInvalidArgument);
+}
+
+// A remote model: sees placeholders only; its streamed answer, with a placeholder split across
+// chunks, is re-identified for a caller allowed to see the values and masked otherwise.
+TEST_F(AskServiceTest, RemoteModelSeesPlaceholdersAndStreamedAnswersAreReidentified) {
+  std::mutex mu;
+  std::string received;
+  test::StubHttpServer server([&](const test::StubRequest& r) {
+    {
+      std::lock_guard lock(mu);
+      received += r.body;
+    }
+    auto chunk = [](const std::string& text) {
+      return "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + text +
+             "\"},\"finish_reason\":null}]}\n\n";
+    };
+    test::StubResponse s;
+    s.content_type = "text/event-stream";
+    s.pieces = {chunk("Yes: <PERS"),
+                chunk("ON_1> asked (<EMAIL"),
+                chunk("_1>) and "),
+                chunk("it reduces the term [1]."),
+                "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+                "data: [DONE]\n\n"};
+    return s;
+  });
+  OpenAiChatOptions o;
+  o.name = "remote";
+  o.base_url = server.url() + "/v1";
+  o.model = "stub";
+  o.region = "eu";
+  ASSERT_TRUE(router_->AddBackend(OpenAiChatBackend::Create(o).value()).ok());
+  ASSERT_TRUE(router_->AddAlias("remote", {"remote", "extractive"}).ok());
+  AskService ask = Service();
+  AskRequest req;
+  req.tenant = "acme";
+  req.question = "Did Margarethe Vollenweider ask about mortgage overpayment?";
+  req.contact_id = contact_id_;
+  req.model = "remote";
+  req.scopes = Advisor("adv-1");
+  for (bool reveal : {true, false}) {
+    req.reveal = reveal;
+    std::vector<std::string> pieces;
+    DeltaFn collect = [&](std::string_view d) {
+      pieces.emplace_back(d);
+      return true;
+    };
+    auto r = ask.Ask(req, &collect);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->backend.name, "remote");
+    std::string streamed;
+    for (const auto& p : pieces) streamed += p;
+    EXPECT_EQ(streamed, r->answer);
+    if (reveal) {
+      EXPECT_EQ(
+          r->answer,
+          "Yes: Margarethe Vollenweider asked (mvw@example.org) and it reduces the term [1].");
+    } else {
+      EXPECT_EQ(r->answer.find("Vollenweider"), std::string::npos) << r->answer;
+      EXPECT_EQ(r->answer.find("mvw@"), std::string::npos) << r->answer;
+      EXPECT_NE(r->answer.find("M. V."), std::string::npos) << r->answer;
+    }
+    // No piece ever holds part of a value: each is whole or absent.
+    for (const auto& p : pieces) {
+      EXPECT_TRUE(p.find("Margar") == std::string::npos ||
+                  p.find("Margarethe Vollenweider") != std::string::npos)
+          << p;
+    }
+    ASSERT_EQ(r->citations.size(), 1u);
+    EXPECT_EQ(r->citations[0].n, 1);
+  }
+  std::lock_guard lock(mu);
+  EXPECT_EQ(received.find("Vollenweider"), std::string::npos) << received;
+  EXPECT_EQ(received.find("mvw@example.org"), std::string::npos);
+  EXPECT_NE(received.find("<PERSON_1>"), std::string::npos);
+  EXPECT_NE(received.find("<EMAIL_1>"), std::string::npos);
+
+  // Residency: a caller whose data is in the US may not use the EU endpoint; the chain falls
+  // back to the in-process model, which needs no region.
+  req.caller_regions = {"us"};
+  received.clear();
+  auto r = ask.Ask(req, nullptr);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->backend.name, "extractive");
+  EXPECT_TRUE(received.empty());
+}
+
+}  // namespace
+}  // namespace crmi::llm
