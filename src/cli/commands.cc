@@ -46,6 +46,10 @@
 #include "src/http/filters/request_id.h"
 #include "src/http/routes.h"
 #include "src/http/server.h"
+#include "src/llm/ask.h"
+#include "src/llm/extractive.h"
+#include "src/llm/openai_chat.h"
+#include "src/llm/router.h"
 #include "src/privacy/contact_names.h"
 #include "src/privacy/detector.h"
 #include "src/privacy/encrypting_store.h"
@@ -360,7 +364,43 @@ int RunServe(const ServeConfig& config) {
                                          .Add("collection", b.collection)
                                          .Add("deleted", b.deleted));
       });
+  // Models: the built-in extractive answerer, configured remote backends, aliases.
+  llm::ModelRouter models(Clock::Real(), &registry);
+  s = models.AddBackend(std::make_shared<llm::ExtractiveBackend>());
+  for (const auto& b : config.llm_backends) {
+    if (!s.ok()) break;
+    llm::OpenAiChatOptions oo;
+    oo.name = b.name;
+    oo.base_url = b.base_url;
+    oo.model = b.model;
+    oo.region = b.region;
+    oo.timeout_ms = static_cast<int>(b.timeout_ms);
+    oo.max_retries = static_cast<int>(b.max_retries);
+    oo.stream = b.stream;
+    if (!b.api_key_env.empty()) {
+      if (const char* key = std::getenv(b.api_key_env.c_str())) oo.api_key = key;
+    }
+    auto backend = llm::OpenAiChatBackend::Create(std::move(oo));
+    s = backend.ok() ? models.AddBackend(std::move(backend).value()) : backend.status();
+  }
+  bool default_defined = false;
+  for (const auto& [alias, chain] : config.llm_models) {
+    if (!s.ok()) break;
+    s = models.AddAlias(alias, chain);
+    default_defined = default_defined || alias == config.llm_default_model;
+  }
+  if (s.ok() && !default_defined) s = models.AddAlias(config.llm_default_model, {"extractive"});
+  if (!s.ok()) return fail(s.WithContext("[llm]"));
+  llm::AskOptions ask_options;
+  ask_options.k = static_cast<size_t>(config.llm_k);
+  ask_options.max_context_tokens = config.llm_max_context_tokens;
+  ask_options.default_model = config.llm_default_model;
+  llm::AskService ask(&retrieval, detector.value().get(), &contact_names, &models, ask_options,
+                      &registry);
+
   http::App app;
+  app.ask = &ask;
+  app.ask_default_model = config.llm_default_model;
   app.retrieval = &retrieval;
   app.detector = detector.value().get();
   app.contact_names = &contact_names;

@@ -35,6 +35,18 @@ struct ClientCertEntry {
   std::vector<std::string> roles;
 };
 
+// A remote chat model ([[llm.backends]]), any OpenAI-compatible endpoint.
+struct LlmBackendEntry {
+  std::string name;
+  std::string base_url;
+  std::string model;
+  std::string region;       // residency tag of the endpoint
+  std::string api_key_env;  // the key is read from this variable, never a file
+  int64_t timeout_ms = 60000;
+  int64_t max_retries = 2;
+  bool stream = true;
+};
+
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
   std::string data_dir = "./data";
@@ -86,6 +98,13 @@ struct ServeConfig {
   int64_t openai_batch = 64;
   int64_t openai_timeout_ms = 10000;
   int64_t embedding_cache_entries = 200000;
+
+  // [llm]: the built-in backend "extractive" always exists; aliases name fallback chains.
+  std::string llm_default_model = "default";
+  int64_t llm_k = 8;
+  int64_t llm_max_context_tokens = 3000;
+  std::vector<LlmBackendEntry> llm_backends;
+  std::vector<std::pair<std::string, std::vector<std::string>>> llm_models;  // alias → chain
 
   // [audit]
   int64_t audit_checkpoint_every = 1000;

@@ -307,6 +307,62 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
     }
   }
 
+  r.Table("llm");
+  const toml::table* llmt = root.get_as<toml::table>("llm");
+  const toml::table& lt = llmt ? *llmt : empty;
+  RETURN_IF_ERROR(r.Str(lt, "llm.", "default_model", &c->llm_default_model));
+  RETURN_IF_ERROR(r.Int(lt, "llm.", "k", &c->llm_k));
+  RETURN_IF_ERROR(r.Int(lt, "llm.", "max_context_tokens", &c->llm_max_context_tokens));
+  r.Known("llm.backends");
+  if (const toml::node* n = lt.get("backends")) {
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) {
+      return InvalidArgument("config: " + Where(*n, "llm.backends") +
+                             " must be an array of tables ([[llm.backends]])");
+    }
+    int i = 0;
+    for (const auto& e : *arr) {
+      const toml::table* t = e.as_table();
+      const std::string p = "llm.backends[" + std::to_string(i++) + "].";
+      if (t == nullptr) return InvalidArgument("config: " + Where(e, p) + " must be a table");
+      LlmBackendEntry b;
+      Reader sub(*t);
+      RETURN_IF_ERROR(sub.Str(*t, "", "name", &b.name));
+      RETURN_IF_ERROR(sub.Str(*t, "", "base_url", &b.base_url));
+      RETURN_IF_ERROR(sub.Str(*t, "", "model", &b.model));
+      RETURN_IF_ERROR(sub.Str(*t, "", "region", &b.region));
+      RETURN_IF_ERROR(sub.Str(*t, "", "api_key_env", &b.api_key_env));
+      RETURN_IF_ERROR(sub.Int(*t, "", "timeout_ms", &b.timeout_ms));
+      RETURN_IF_ERROR(sub.Int(*t, "", "max_retries", &b.max_retries));
+      RETURN_IF_ERROR(sub.Bool(*t, "", "stream", &b.stream));
+      Status unknown = sub.CheckUnknown();
+      if (!unknown.ok()) return InvalidArgument(unknown.message() + " in " + p);
+      if (b.name.empty() || b.base_url.empty() || b.model.empty()) {
+        return InvalidArgument("config: " + p + " needs name, base_url and model");
+      }
+      if (b.name == "extractive") {
+        return InvalidArgument("config: " + p + " 'extractive' is the built-in backend's name");
+      }
+      if (b.timeout_ms < 1 || b.timeout_ms > 600'000 || b.max_retries < 0 || b.max_retries > 10) {
+        return InvalidArgument("config: " + p + " timeout_ms must be 1..600000, max_retries 0..10");
+      }
+      c->llm_backends.push_back(std::move(b));
+    }
+  }
+  r.Known("llm.models");
+  if (const toml::node* n = lt.get("models")) {
+    const toml::table* mt = n->as_table();
+    if (mt == nullptr) {
+      return InvalidArgument("config: " + Where(*n, "llm.models") +
+                             " must be a table: alias = [\"backend\", ...]");
+    }
+    for (const auto& [alias, list] : *mt) {
+      std::vector<std::string> chain;
+      RETURN_IF_ERROR(Reader::ReadStrList(list, "llm.models." + std::string(alias.str()), &chain));
+      c->llm_models.emplace_back(std::string(alias.str()), std::move(chain));
+    }
+  }
+
   r.Table("tls");
   const toml::table* tlst = root.get_as<toml::table>("tls");
   const toml::table& tt = tlst ? *tlst : empty;
@@ -381,6 +437,10 @@ Status ValidateServeConfig(const ServeConfig& c) {
     return InvalidArgument("retrieval.openai batch must be 1..2048");
   if (!in(c.openai_timeout_ms, 1, 600'000)) {
     return InvalidArgument("retrieval.openai timeout_ms must be 1..600000");
+  }
+  if (!in(c.llm_k, 1, 20)) return InvalidArgument("llm k must be 1..20");
+  if (!in(c.llm_max_context_tokens, 100, 1'000'000)) {
+    return InvalidArgument("llm max_context_tokens must be 100..1000000");
   }
   if (!in(c.embedding_cache_entries, 0, 100'000'000)) {
     return InvalidArgument("retrieval cache_entries must be 0..100000000");

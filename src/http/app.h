@@ -15,6 +15,10 @@ namespace crmi::audit {
 class AuditLog;
 }  // namespace crmi::audit
 
+namespace crmi::llm {
+class AskService;
+}  // namespace crmi::llm
+
 namespace crmi::privacy {
 class ContactNames;
 class Detector;
@@ -44,6 +48,8 @@ struct App {
   const privacy::Detector* detector = nullptr;       // null: privacy routes answer 503
   privacy::ContactNames* contact_names = nullptr;    // null: built-in name words only
   privacy::Vault* vault = nullptr;                   // null: tokenisation answers 503
+  llm::AskService* ask = nullptr;                    // null: /v1/ask answers 503
+  std::string ask_default_model = "default";         // the alias used when none is named
   std::string audit_dir;                             // <data-dir>/audit, read by GET /v1/audit
   const audit::AuditLog* audit = nullptr;  // health for /readyz; null in tests without one
   // Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic.

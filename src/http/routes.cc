@@ -95,6 +95,8 @@ std::vector<Route> BuildRoutes(App* app) {
           .Do(bind(&h::Customer360)),
       // Search over the tenant's passages; scopes come from per-collection decisions.
       R(POST, "/v1/search", "search", "search", "query").Accepts(kJson).Do(bind(&h::Search)),
+      // Grounded answers; model, scopes and reveal are further decisions in the handler.
+      R(POST, "/v1/ask", "ask", "assistant", "ask").Accepts(kJson).Do(bind(&h::Ask)),
       R(POST, "/v1/privacy/scan", "privacy.scan", "privacy", "scan")
           .Accepts(kJson)
           .Do(bind(&h::PrivacyScan)),

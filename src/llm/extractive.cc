@@ -1,6 +1,7 @@
 #include "src/llm/extractive.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <unordered_map>
@@ -28,6 +29,56 @@ double Jaccard(const std::unordered_set<std::string>& a, const std::unordered_se
   return static_cast<double>(both) / static_cast<double>(a.size() + b.size() - both);
 }
 
+// What kind of answer the question wants, from its words.
+enum class Want { kAny, kNumber, kDate };
+
+Want Wants(std::string_view question) {
+  std::string q;
+  for (char c : question.substr(0, 60)) {
+    q += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  for (const char* p : {"how much", "how many", "how long", "what amount", "what price",
+                        "what is the price", "what is the cost", "what fee", "what rate"}) {
+    if (q.find(p) != std::string::npos) return Want::kNumber;
+  }
+  for (const char* p : {"when ", "what date", "which date", "what day"}) {
+    if (q.find(p) != std::string::npos) return Want::kDate;
+  }
+  return Want::kAny;
+}
+
+// A digit outside placeholders ("<PERSON_1>" is no figure).
+bool HasDigit(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '<') {
+      size_t j = i + 1;
+      while (j < s.size() && j - i < 24 &&
+             ((s[j] >= 'A' && s[j] <= 'Z') || s[j] == '_' || (s[j] >= '0' && s[j] <= '9'))) {
+        ++j;
+      }
+      if (j < s.size() && s[j] == '>') {
+        i = j;
+        continue;
+      }
+    }
+    if (s[i] >= '0' && s[i] <= '9') return true;
+  }
+  return false;
+}
+
+// "Advisor: Good timing..." → "Good timing...": a speaker label says who, not what.
+std::string_view WithoutSpeaker(std::string_view s) {
+  const size_t colon = s.find(": ");
+  if (colon == std::string_view::npos || colon == 0 || colon > 24) return s;
+  for (size_t i = 0; i < colon; ++i) {
+    const char c = s[i];
+    if (!(std::isalpha(static_cast<unsigned char>(c)) || c == ' ' || c == '.' || c == '-')) {
+      return s;
+    }
+  }
+  return s.substr(colon + 2);
+}
+
 }  // namespace
 
 ExtractiveBackend::ExtractiveBackend(std::string name, ExtractiveOptions options)
@@ -48,7 +99,15 @@ Result<ChatResponse> ExtractiveBackend::Complete(const ChatRequest& request,
       }
     }
   }
+  const Want want = Wants(question);
   std::vector<std::string> q = retrieval::TermTexts(question);
+  // Question words and the CRM's own words for the person asked about carry no content.
+  static const std::unordered_set<std::string> kNoContent = {
+      "when", "what", "who",  "whom", "whose",  "where", "which",
+      "how",  "why",  "much", "mani", "client", "custom"};
+  q.erase(std::remove_if(q.begin(), q.end(),
+                         [](const std::string& t) { return kNoContent.count(t) != 0; }),
+          q.end());
   std::sort(q.begin(), q.end());
   q.erase(std::unique(q.begin(), q.end()), q.end());
 
@@ -59,9 +118,10 @@ Result<ChatResponse> ExtractiveBackend::Complete(const ChatRequest& request,
       Candidate c;
       c.passage = p;
       c.text = StripCitations(text.substr(s.start, s.end - s.start));
-      c.words = retrieval::Words(c.text).size();
+      const std::string_view said = WithoutSpeaker(c.text);
+      c.words = retrieval::Words(said).size();
       if (c.words < 3) continue;  // fragments ("Hi Ana,") answer nothing
-      for (auto& t : retrieval::TermTexts(c.text)) c.terms.insert(std::move(t));
+      for (auto& t : retrieval::TermTexts(said)) c.terms.insert(std::move(t));
       candidates.push_back(std::move(c));
     }
   }
@@ -84,6 +144,11 @@ Result<ChatResponse> ExtractiveBackend::Complete(const ChatRequest& request,
     // Earlier passages ranked higher in retrieval; long sentences dilute what they say.
     c.score = c.coverage * (1.0 - 0.02 * static_cast<double>(std::min<size_t>(c.passage, 20))) /
               (1.0 + 0.01 * static_cast<double>(c.words));
+    // A question shares the question's words but rarely its answer; a "how much" wants a
+    // figure, a "when" a date.
+    if (c.text.back() == '?') c.score *= 0.25;
+    if (want != Want::kAny && HasDigit(c.text)) c.score *= 1.6;
+    if (want == Want::kNumber && c.text.find_first_of("$%") != std::string::npos) c.score *= 1.3;
   }
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const Candidate& a, const Candidate& b) { return a.score > b.score; });

@@ -53,8 +53,7 @@ std::vector<SentenceSpan> SplitSentences(std::string_view text) {
   };
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c == '\n' && i + 1 < text.size() &&
-        (text[i + 1] == '\n' || text[i + 1] == '-' || text[i + 1] == '*')) {
+    if (c == '\n') {  // lines are units of their own: dialogue turns, greetings, bullets
       emit(i);
       start = i + 1;
     } else if ((c == '.' || c == '!' || c == '?') &&

@@ -20,8 +20,9 @@ struct SentenceSpan {
   size_t end = 0;
 };
 
-// Sentences end at '.', '!' or '?' followed by space (or the end), and at blank lines and
-// bullet lines. Abbreviations like "e.g." split wrongly at worst, which only costs precision.
+// Sentences end at '.', '!' or '?' followed by space (or the end), and at every line break
+// (dialogue turns, greetings and bullets are units of their own). Abbreviations like "e.g." split
+// wrongly at worst, which only costs precision.
 std::vector<SentenceSpan> SplitSentences(std::string_view text);
 
 // 1-based passage numbers cited in `text` ("[2]", "[1, 3]", "[1][3]"), each at most

@@ -24,6 +24,9 @@ void SearchFeedback(App& app, RequestContext& ctx);
 void RetrievalStatus(App& app, RequestContext& ctx);
 void Reindex(App& app, RequestContext& ctx);
 
+// Grounded answers.
+void Ask(App& app, RequestContext& ctx);
+
 // Privacy.
 void PrivacyScan(App& app, RequestContext& ctx);
 void PrivacyTokenize(App& app, RequestContext& ctx);

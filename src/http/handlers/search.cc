@@ -162,10 +162,12 @@ std::string HitJson(const r::Hit& h, const std::unordered_set<std::string>& quer
   return o.Finish();
 }
 
+}  // namespace
+
 // What the policy lets this caller see, collection by collection ("list" decisions).
 // `max_rows` receives the smallest max_rows obligation among them (0: none).
-std::vector<r::CollectionScope> ScopesOf(const App& app, const RequestContext& ctx,
-                                         int* max_rows = nullptr) {
+std::vector<r::CollectionScope> SearchScopesOf(const App& app, const RequestContext& ctx,
+                                               int* max_rows) {
   std::vector<r::CollectionScope> scopes;
   if (ctx.security.authorizer == nullptr) return scopes;
   for (const auto& name : r::SearchableCollections(*app.schema)) {
@@ -184,7 +186,14 @@ std::vector<r::CollectionScope> ScopesOf(const App& app, const RequestContext& c
   return scopes;
 }
 
-}  // namespace
+std::vector<std::string> CallerRegions(const RequestContext& ctx) {
+  if (const auto& principal = ctx.security.principal) {
+    if (auto it = principal->attrs.find("regions"); it != principal->attrs.end()) {
+      return it->second;
+    }
+  }
+  return {};
+}
 
 void Search(App& app, RequestContext& ctx) {
   const auto start = std::chrono::steady_clock::now();
@@ -196,12 +205,8 @@ void Search(App& app, RequestContext& ctx) {
   Status s = ParseSearchRequest(ctx.request.body, &req);
   if (!s.ok()) return SetProblem(ctx, s);
   int max_rows = 0;
-  req.scopes = ScopesOf(app, ctx, &max_rows);
-  if (const auto& principal = ctx.security.principal) {
-    if (auto it = principal->attrs.find("regions"); it != principal->attrs.end()) {
-      req.caller_regions = it->second;
-    }
-  }
+  req.scopes = SearchScopesOf(app, ctx, &max_rows);
+  req.caller_regions = CallerRegions(ctx);
   // A max_rows obligation caps what one answer may hold, as it caps a list page.
   if (max_rows > 0) req.k = std::min(req.k, static_cast<size_t>(max_rows));
   auto res = app.retrieval->Search(req);
@@ -256,7 +261,7 @@ void SearchFeedback(App& app, RequestContext& ctx) {
   f.time = FormatRfc3339Millis(app.clock->NowUnixMillis());
   r::SearchRequest scope;
   scope.tenant = ctx.tenant;
-  scope.scopes = ScopesOf(app, ctx);
+  scope.scopes = SearchScopesOf(app, ctx);
   Status s = app.retrieval->RecordFeedback(scope, f);
   if (!s.ok()) return SetProblem(ctx, s);
   ctx.response.status = 201;

@@ -1,0 +1,176 @@
+// POST /v1/ask: a thin adapter over llm::AskService. The route's decision (resource assistant,
+// action ask) has been made; here the model alias is a second decision (resource model:<alias>,
+// action use), what the answer may draw on is the caller's search scopes, and whether it shows
+// original personal values or masks is a third (resource privacy, action reveal). The audit
+// record gets the `ai` object: template, model, sources, hashes, scores, tokens, stage latency.
+#include <rapidjson/document.h>
+
+#include "src/audit/ai_record.h"
+#include "src/common/json_parse.h"
+#include "src/common/json_text.h"
+#include "src/http/handlers/ask.h"
+#include "src/http/handlers/handlers.h"
+#include "src/http/handlers/search.h"
+#include "src/http/problem.h"
+#include "src/llm/ask.h"
+
+namespace crmi::http::handlers {
+namespace {
+
+constexpr size_t kMaxK = 20;
+
+}  // namespace
+
+Status ParseAskRequest(std::string_view body, llm::AskRequest* req) {
+  rapidjson::Document d;
+  auto parsed = ParseJson(body, &d);
+  if (!parsed.ok) return InvalidArgument("malformed JSON: " + parsed.error);
+  if (!d.IsObject()) return InvalidArgument("the body must be a JSON object");
+  bool has_question = false;
+  for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
+    const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    const auto& v = m->value;
+    auto str = [&](std::string* out) {
+      if (!v.IsString()) return InvalidArgument(std::string(key) + " must be a string");
+      out->assign(v.GetString(), v.GetStringLength());
+      return Status::Ok();
+    };
+    if (key == "question") {
+      RETURN_IF_ERROR(str(&req->question));
+      has_question = true;
+    } else if (key == "contact_id") {
+      RETURN_IF_ERROR(str(&req->contact_id));
+      if (req->contact_id.empty()) return InvalidArgument("contact_id must not be empty");
+    } else if (key == "model") {
+      RETURN_IF_ERROR(str(&req->model));
+    } else if (key == "template") {
+      std::string name;
+      RETURN_IF_ERROR(str(&name));
+      if (name != "grounded-answer") {
+        return InvalidArgument("unknown template '" + name + "' (known: grounded-answer)");
+      }
+    } else if (key == "k") {
+      if (!v.IsUint64() || v.GetUint64() == 0 || v.GetUint64() > kMaxK) {
+        return InvalidArgument("k must be an integer from 1 to " + std::to_string(kMaxK));
+      }
+      req->k = static_cast<size_t>(v.GetUint64());
+    } else if (key == "stream") {
+      if (!v.IsBool()) return InvalidArgument("stream must be a boolean");
+      if (v.GetBool()) {
+        return InvalidArgument("streamed answers are not available yet; omit \"stream\"");
+      }
+    } else {
+      return InvalidArgument("unknown member '" + std::string(key) +
+                             "' (known: question, contact_id, model, template, k, stream)");
+    }
+  }
+  if (!has_question) return InvalidArgument("question is required");
+  return Status::Ok();
+}
+
+namespace {
+
+std::string AskJson(const llm::AskResult& r, const std::string& trace_id) {
+  std::string citations = "[";
+  for (const auto& c : r.citations) {
+    if (citations.size() > 1) citations += ",";
+    const std::string source = JsonObject()
+                                   .Add("collection", c.passage.collection)
+                                   .Add("id", c.passage.record_id)
+                                   .Add("field", c.passage.field)
+                                   .Finish();
+    JsonObject o;
+    o.Add("n", c.n).Add("id", c.passage.id).AddRaw("source", source);
+    if (!c.passage.title.empty()) o.Add("title", c.passage.title);
+    o.Add("snippet", c.passage.text);
+    citations += o.Finish();
+  }
+  citations += "]";
+  std::string fallbacks = "[";
+  for (const auto& f : r.fallbacks) {
+    if (fallbacks.size() > 1) fallbacks += ",";
+    AppendJsonString(&fallbacks, f);
+  }
+  fallbacks += "]";
+  JsonObject scores;
+  // Not measured yet: the injection and output scanners come with content safety.
+  scores.Add("groundedness", r.groundedness).AddNull("injection").AddNull("output_risk");
+  JsonObject usage;
+  usage.Add("prompt_tokens", r.usage.prompt)
+      .Add("completion_tokens", r.usage.completion)
+      .Add("estimated", r.usage.estimated);
+  JsonObject latency;
+  for (const auto& [stage, ms] : r.stage_ms) latency.Add(stage, ms);
+  JsonObject backend;
+  backend.Add("name", r.backend.name).Add("model", r.backend.model);
+  JsonObject o;
+  o.Add("answer", r.answer)
+      .AddRaw("citations", citations)
+      .Add("model", r.model_alias)
+      .AddRaw("backend", backend.Finish())
+      .Add("extractive", r.backend.extractive)
+      .AddRaw("scores", scores.Finish())
+      .AddRaw("usage", usage.Finish())
+      .AddRaw("latency_ms", latency.Finish())
+      .AddRaw("fallbacks", fallbacks)
+      .Add("template", r.template_name)
+      .Add("template_version", r.template_version)
+      .Add("trace_id", trace_id);
+  return o.Finish();
+}
+
+}  // namespace
+
+void Ask(App& app, RequestContext& ctx) {
+  if (app.ask == nullptr) {
+    return SetProblem(ctx, 503, "unavailable", "answers are not enabled on this server");
+  }
+  llm::AskRequest req;
+  req.tenant = ctx.tenant;
+  Status s = ParseAskRequest(ctx.request.body, &req);
+  if (!s.ok()) return SetProblem(ctx, s);
+  const std::string alias = req.model.empty() ? app.ask_default_model : req.model;
+  if (ctx.security.authorizer == nullptr) {
+    return SetProblem(ctx, PermissionDenied("no policy decision is available"));
+  }
+  // The model is a resource of its own: an allow-list per role.
+  if (auto use = ctx.security.authorizer->AccessFor(ctx, "model:" + alias, "use"); !use.ok()) {
+    return SetProblem(ctx, PermissionDenied("the policy does not permit model '" + alias + "'"));
+  }
+  if (!req.contact_id.empty()) {
+    // Asking about a contact the caller cannot read reveals nothing, not even that it exists.
+    auto access = ctx.security.authorizer->AccessFor(ctx, "contacts", "read");
+    const crm::Collection* contacts = app.schema->Find("contacts");
+    if (!access.ok() || contacts == nullptr ||
+        !app.records->Get(*contacts, ctx.tenant, req.contact_id, *access).ok()) {
+      return SetProblem(ctx, NotFound("no contact '" + req.contact_id + "'"));
+    }
+  }
+  req.scopes = SearchScopesOf(app, ctx);
+  req.caller_regions = CallerRegions(ctx);
+  req.reveal = ctx.security.authorizer->AccessFor(ctx, "privacy", "reveal").ok();
+  auto r = app.ask->Ask(req, nullptr);
+  if (!r.ok()) return SetProblem(ctx, r.status());
+
+  audit::AiRecord ai;
+  ai.template_id = r->template_name;
+  ai.template_version = r->template_version;
+  ai.model = r->model_alias;
+  ai.backend = r->backend.name;
+  ai.retrieved = r->retrieved;
+  ai.input_sha256 = r->input_sha256;
+  ai.output_sha256 = r->output_sha256;
+  ai.scores = {{"groundedness", r->groundedness}};
+  ai.prompt_tokens = r->usage.prompt;
+  ai.completion_tokens = r->usage.completion;
+  ai.latency_ms = r->stage_ms;
+  ai.anonymized = static_cast<int64_t>(r->anonymized);
+  ai.revealed = req.reveal;
+  ctx.security.ai_json = ai.ToJson();
+
+  ctx.response.status = 200;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = AskJson(*r, ctx.request_id);
+}
+
+}  // namespace crmi::http::handlers

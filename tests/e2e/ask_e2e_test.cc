@@ -1,0 +1,263 @@
+// POST /v1/ask end to end on the demo data set with the built-in extractive model: answers cite
+// the records that hold the answer, an advisor's citations never include another advisor's
+// clients, the audit record carries the `ai` object, and bad or forbidden requests are refused
+// with problem+json. Then a remote model behind crmi.toml (a local stub speaking the OpenAI API):
+// its failure falls back to the extractive model, and residency keeps data of another region
+// away from it.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "tests/e2e/auth_util.h"
+#include "tests/e2e/http_client.h"
+#include "tests/e2e/server_process.h"
+#include "tests/stub_http_server.h"
+#include "tests/test_util.h"
+
+namespace crmi::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+rapidjson::Document Json(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse(body.c_str());
+  return d;
+}
+
+class AskE2ETest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new std::string(TempDir("ask"));
+    RunResult demo = RunCrmi({"demo", "--size", "small", "--data-dir", *dir_});
+    ASSERT_EQ(demo.exit_code, 0) << demo.err;
+    {
+      // Fewer training epochs: the built-in embedder's quality is not what this test is about.
+      std::ofstream cfg(*dir_ + "/crmi.toml");
+      cfg << "[retrieval]\ntraining_epochs = 2\n";
+    }
+    server_ = new ServerProcess(*dir_, {"--config", *dir_ + "/crmi.toml"});
+    ASSERT_TRUE(server_->Start()) << server_->AppLog();
+    admin_ = new std::string(MintToken(*dir_, "root", "maple-bank", "admin"));
+    // Answers need the tenant's index, built in the background.
+    const auto deadline = Clock::now() + std::chrono::seconds(120);
+    int status = 0;
+    while (Clock::now() < deadline && status != 200) {
+      status = Ask(R"({"question":"IRA contribution limit"})", *admin_).status;
+      if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    ASSERT_EQ(status, 200);
+  }
+  static void TearDownTestSuite() {
+    if (server_->running()) {
+      EXPECT_EQ(server_->Stop(SIGTERM), 0) << server_->AppLog();
+    }
+    delete server_;
+    std::filesystem::remove_all(*dir_);
+    delete dir_;
+    delete admin_;
+  }
+  static HttpResponse Ask(const std::string& body, const std::string& token,
+                          const std::string& request_id = "") {
+    std::vector<std::pair<std::string, std::string>> h = {{"Content-Type", "application/json"},
+                                                          {"Authorization", "Bearer " + token}};
+    if (!request_id.empty()) h.push_back({"X-Request-Id", request_id});
+    return Fetch(server_->port(), "POST", "/v1/ask", body, h);
+  }
+  // The owner of a cited record, read as the administrator ("" for catalogue records).
+  static std::string OwnerOf(const std::string& collection, const std::string& id) {
+    auto r = Fetch(server_->port(), "GET", "/v1/" + collection + "/" + id, "",
+                   {{"Authorization", "Bearer " + *admin_}});
+    EXPECT_EQ(r.status, 200) << collection << "/" << id;
+    return JsonField(r.body, "owner_id");
+  }
+
+  static std::string* dir_;
+  static ServerProcess* server_;
+  static std::string* admin_;
+};
+
+std::string* AskE2ETest::dir_ = nullptr;
+ServerProcess* AskE2ETest::server_ = nullptr;
+std::string* AskE2ETest::admin_ = nullptr;
+
+TEST_F(AskE2ETest, ExtractiveAnswersCiteTheRecordsThatHoldTheAnswer) {
+  const std::string adv = MintToken(*dir_, "adv-001", "maple-bank", "advisor");
+  auto r = Ask(R"({"question":"How much IRA contribution room does the client have?",)"
+               R"("contact_id":"con_b000001"})",
+               adv, "ask-e2e-1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("content-type"), "application/json");
+  auto d = Json(r.body);
+  ASSERT_TRUE(d.IsObject());
+  const std::string answer = d["answer"].GetString();
+  EXPECT_NE(answer.find("$9,100 of room available"), std::string::npos) << answer;
+  EXPECT_TRUE(d["extractive"].GetBool());
+  EXPECT_STREQ(d["model"].GetString(), "default");
+  EXPECT_STREQ(d["backend"]["name"].GetString(), "extractive");
+  EXPECT_STREQ(d["trace_id"].GetString(), "ask-e2e-1");
+  EXPECT_DOUBLE_EQ(d["scores"]["groundedness"].GetDouble(), 1.0);
+  bool cites_the_call = false;
+  for (const auto& c : d["citations"].GetArray()) {
+    const std::string id = c["source"]["id"].GetString();
+    cites_the_call = cites_the_call || id == "act_b0000001";
+    // Every citation is marked in the answer by its number, with a snippet of the passage.
+    EXPECT_NE(answer.find("[" + std::to_string(c["n"].GetInt()) + "]"), std::string::npos);
+    EXPECT_GT(c["snippet"].GetStringLength(), 0u);
+  }
+  EXPECT_TRUE(cites_the_call) << r.body;
+
+  // The audit record tells which model, template and sources made the answer — not its text.
+  const std::string auditor = MintToken(*dir_, "aud-1", "maple-bank", "auditor");
+  auto audit = Fetch(server_->port(), "GET", "/v1/audit?limit=1000", "",
+                     {{"Authorization", "Bearer " + auditor}});
+  ASSERT_EQ(audit.status, 200);
+  const size_t at = audit.body.find("\"request_id\":\"ask-e2e-1\"");
+  ASSERT_NE(at, std::string::npos);
+  const size_t end = audit.body.find('\n', at);
+  const std::string record = audit.body.substr(at, end - at);
+  EXPECT_NE(record.find(R"("template":"grounded-answer")"), std::string::npos) << record;
+  EXPECT_NE(record.find(R"("backend":"extractive")"), std::string::npos) << record;
+  EXPECT_NE(record.find("act_b0000001"), std::string::npos) << record;
+  EXPECT_EQ(record.find("9,100"), std::string::npos) << "the answer itself is not audited";
+}
+
+TEST_F(AskE2ETest, AnAdvisorNeverSeesAnotherAdvisorsClients) {
+  const std::string adv1 = MintToken(*dir_, "adv-001", "maple-bank", "advisor");
+  const std::string adv2 = MintToken(*dir_, "adv-002", "maple-bank", "advisor");
+  // Asking about someone else's client: the contact does not exist for this caller.
+  auto r = Ask(R"({"question":"What did the client ask?","contact_id":"con_b000001"})", adv2);
+  EXPECT_EQ(r.status, 404) << r.body;
+  EXPECT_EQ(r.Header("content-type"), "application/problem+json");
+  for (const char* q : {"How much IRA contribution room does the client have?",
+                        "What did the client say about fees?", "Why was the transfer delayed?",
+                        "Who asked about a mortgage renewal?"}) {
+    for (const auto& [sub, token] :
+         std::vector<std::pair<std::string, std::string>>{{"adv-001", adv1}, {"adv-002", adv2}}) {
+      r = Ask(std::string(R"({"question":")") + q + R"(","k":12})", token);
+      ASSERT_EQ(r.status, 200) << r.body;
+      auto d = Json(r.body);
+      for (const auto& c : d["citations"].GetArray()) {
+        const std::string collection = c["source"]["collection"].GetString();
+        if (collection == "knowledge" || collection == "products") continue;
+        EXPECT_EQ(OwnerOf(collection, c["source"]["id"].GetString()), sub) << q;
+      }
+    }
+  }
+}
+
+TEST_F(AskE2ETest, RefusesWhatItMust) {
+  const std::string adv = MintToken(*dir_, "adv-001", "maple-bank", "advisor");
+  const std::string analyst = MintToken(*dir_, "an-1", "maple-bank", "analyst");
+  auto r = Ask(R"({"question":"fees"})", analyst);
+  EXPECT_EQ(r.status, 403) << r.body;
+  for (const char* bad :
+       {R"({})", R"({"question":""})", R"({"question":5})", R"({"question":"x","k":0})",
+        R"({"question":"x","k":21})", R"({"question":"x","stream":true})",
+        R"({"question":"x","template":"free-form"})", R"({"question":"x","model":"gpt-9"})",
+        R"({"question":"x","colour":"red"})", R"([1])", R"({"question":"x")"}) {
+    r = Ask(bad, adv);
+    EXPECT_EQ(r.status, 400) << bad << " → " << r.body;
+    EXPECT_EQ(r.Header("content-type"), "application/problem+json") << bad;
+  }
+  r = Ask(R"({"question":")" + std::string(5000, 'a') + "\"}", adv);
+  EXPECT_EQ(r.status, 400);
+  r = Fetch(server_->port(), "POST", "/v1/ask", "question=x",
+            {{"Content-Type", "text/plain"}, {"Authorization", "Bearer " + adv}});
+  EXPECT_EQ(r.status, 415);
+}
+
+// A remote model configured in crmi.toml: when it fails the chain falls back to the extractive
+// model (and says so); data of another region is never sent to it.
+TEST(AskRemoteE2ETest, FallbackAndResidency) {
+  std::atomic<int> calls{0};
+  std::atomic<bool> failing{true};
+  StubHttpServer stub([&](const StubRequest& r) {
+    ++calls;
+    if (failing) return StubResponse{500, "application/json", {}, R"({"error":{"message":"x"}})"};
+    EXPECT_EQ(r.body.find("Kowalczyk"), std::string::npos) << "names leave only as placeholders";
+    return StubResponse{200,
+                        "application/json",
+                        {},
+                        R"({"choices":[{"index":0,"message":{"role":"assistant","content":)"
+                        R"("<PERSON_1> asked about parcel refunds [1]."},"finish_reason":"stop"}],)"
+                        R"("usage":{"prompt_tokens":50,"completion_tokens":9}})"};
+  });
+  const std::string dir = TempDir("ask-remote");
+  {
+    std::ofstream cfg(dir + "/crmi.toml");
+    cfg << "[[llm.backends]]\nname = \"stub\"\nbase_url = \"" << stub.url()
+        << "/v1\"\nmodel = \"stub-model\"\nregion = \"eu\"\nmax_retries = 0\n"
+        << "[llm.models]\ncrmi-rag = [\"stub\", \"extractive\"]\nstub-only = [\"stub\"]\n";
+  }
+  ServerProcess server(dir, {"--config", dir + "/crmi.toml"});
+  ASSERT_TRUE(server.Start()) << server.AppLog();
+  const std::string admin = MintToken(dir, "root", "shop", "admin");
+  auto post = [&](const std::string& target, const std::string& body) {
+    return Fetch(server.port(), "POST", target, body,
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + admin}});
+  };
+  // The customer is in the CRM, so the detector knows her name wherever it appears.
+  ASSERT_EQ(
+      post("/v1/contacts", R"({"first_name":"Ewa","last_name":"Kowalczyk","region":"eu"})").status,
+      201);
+  ASSERT_EQ(post("/v1/cases", R"({"subject":"Parcel refund","description":"Ewa Kowalczyk asked )"
+                              R"(for a refund of a damaged parcel.","region":"eu"})")
+                .status,
+            201);
+  ASSERT_EQ(post("/v1/cases", R"({"subject":"Parcel refund US","description":"A parcel refund )"
+                              R"(was requested for a damaged parcel in Ohio.","region":"us"})")
+                .status,
+            201);
+  // Lexical search finds both cases at once (the corpus is too small for a model).
+  HttpResponse r;
+  const auto deadline = Clock::now() + std::chrono::seconds(20);
+  while (Clock::now() < deadline) {
+    r = post("/v1/ask", R"({"question":"Who asked for a parcel refund?","model":"crmi-rag"})");
+    if (r.status == 200 && r.body.find("\"citations\":[{") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = Json(r.body);
+  // Both regions are in the context, so the EU endpoint may not take it: extractive answers.
+  EXPECT_STREQ(d["backend"]["name"].GetString(), "extractive") << r.body;
+  EXPECT_NE(std::string(d["fallbacks"][0].GetString()).find("residency"), std::string::npos);
+  EXPECT_EQ(calls.load(), 0);
+  EXPECT_EQ(post("/v1/ask", R"({"question":"Who asked for a parcel refund?","model":"stub-only"})")
+                .status,
+            403);
+
+  // An EU agent's answer draws on EU records only (the agent-region rule): the endpoint may take
+  // it, but it fails.
+  const std::string eu = MintToken(dir, "eu-1", "shop", "agent", {"--attr", "regions=eu"});
+  auto ask_eu = [&](const std::string& model) {
+    return Fetch(server.port(), "POST", "/v1/ask",
+                 R"({"question":"Who asked for a parcel refund?","model":")" + model + "\"}",
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + eu}});
+  };
+  r = ask_eu("crmi-rag");
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = Json(r.body);
+  EXPECT_STREQ(d["backend"]["name"].GetString(), "extractive") << r.body;
+  EXPECT_NE(std::string(d["fallbacks"][0].GetString()).find("stub"), std::string::npos);
+  EXPECT_EQ(calls.load(), 1);
+  failing = false;
+  r = ask_eu("crmi-rag");
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = Json(r.body);
+  EXPECT_STREQ(d["backend"]["name"].GetString(), "stub") << r.body;
+  EXPECT_FALSE(d["extractive"].GetBool());
+  EXPECT_STREQ(d["answer"].GetString(), "Ewa Kowalczyk asked about parcel refunds [1].");
+  EXPECT_EQ(d["usage"]["prompt_tokens"].GetInt(), 50);
+  EXPECT_EQ(server.Stop(SIGTERM), 0) << server.AppLog();
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace crmi::test
