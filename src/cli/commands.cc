@@ -48,6 +48,7 @@
 #include "src/http/server.h"
 #include "src/llm/ask.h"
 #include "src/llm/extractive.h"
+#include "src/llm/injection.h"
 #include "src/llm/openai_chat.h"
 #include "src/llm/router.h"
 #include "src/privacy/contact_names.h"
@@ -391,7 +392,16 @@ int RunServe(const ServeConfig& config) {
   }
   if (s.ok() && !default_defined) s = models.AddAlias(config.llm_default_model, {"extractive"});
   if (!s.ok()) return fail(s.WithContext("[llm]"));
+  // Content safety: the compiled-in injection model, at its own threshold unless configured.
+  llm::InjectionModel injection_model = llm::InjectionModel::Builtin();
+  if (config.llm_injection_threshold > 0) {
+    injection_model.threshold = static_cast<float>(config.llm_injection_threshold);
+  }
+  llm::InjectionDetector injection(&injection_model);
   llm::AskOptions ask_options;
+  if (config.llm_injection_scan) ask_options.injection = &injection;
+  ask_options.question_action = *llm::ParseSafetyAction(config.llm_question_action);
+  ask_options.passage_action = *llm::ParseSafetyAction(config.llm_passage_action);
   ask_options.k = static_cast<size_t>(config.llm_k);
   ask_options.max_context_tokens = config.llm_max_context_tokens;
   ask_options.default_model = config.llm_default_model;

@@ -105,6 +105,11 @@ struct ServeConfig {
   int64_t llm_max_context_tokens = 3000;
   std::vector<LlmBackendEntry> llm_backends;
   std::vector<std::pair<std::string, std::vector<std::string>>> llm_models;  // alias → chain
+  // [llm.safety]
+  bool llm_injection_scan = true;
+  double llm_injection_threshold = 0;         // 0: the compiled-in model's own
+  std::string llm_question_action = "block";  // block, strip, flag
+  std::string llm_passage_action = "drop";    // drop, strip, flag
 
   // [audit]
   int64_t audit_checkpoint_every = 1000;

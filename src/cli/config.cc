@@ -313,6 +313,21 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Str(lt, "llm.", "default_model", &c->llm_default_model));
   RETURN_IF_ERROR(r.Int(lt, "llm.", "k", &c->llm_k));
   RETURN_IF_ERROR(r.Int(lt, "llm.", "max_context_tokens", &c->llm_max_context_tokens));
+  r.Table("llm.safety");
+  if (const toml::table* st = lt.get_as<toml::table>("safety")) {
+    RETURN_IF_ERROR(r.Bool(*st, "llm.safety.", "injection_scan", &c->llm_injection_scan));
+    RETURN_IF_ERROR(r.Str(*st, "llm.safety.", "question", &c->llm_question_action));
+    RETURN_IF_ERROR(r.Str(*st, "llm.safety.", "passages", &c->llm_passage_action));
+    r.Known("llm.safety.injection_threshold");
+    if (const toml::node* n = st->get("injection_threshold")) {
+      auto v = n->value<double>();
+      if (!v || *v <= 0 || *v >= 1) {
+        return InvalidArgument("config: " + Where(*n, "llm.safety.injection_threshold") +
+                               " must be a number between 0 and 1");
+      }
+      c->llm_injection_threshold = *v;
+    }
+  }
   r.Known("llm.backends");
   if (const toml::node* n = lt.get("backends")) {
     const toml::array* arr = n->as_array();
@@ -439,6 +454,14 @@ Status ValidateServeConfig(const ServeConfig& c) {
     return InvalidArgument("retrieval.openai timeout_ms must be 1..600000");
   }
   if (!in(c.llm_k, 1, 20)) return InvalidArgument("llm k must be 1..20");
+  if (c.llm_question_action != "block" && c.llm_question_action != "strip" &&
+      c.llm_question_action != "flag") {
+    return InvalidArgument("llm.safety question must be 'block', 'strip' or 'flag'");
+  }
+  if (c.llm_passage_action != "drop" && c.llm_passage_action != "strip" &&
+      c.llm_passage_action != "flag") {
+    return InvalidArgument("llm.safety passages must be 'drop', 'strip' or 'flag'");
+  }
   if (!in(c.llm_max_context_tokens, 100, 1'000'000)) {
     return InvalidArgument("llm max_context_tokens must be 100..1000000");
   }

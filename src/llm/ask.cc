@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <unordered_set>
 
 #include "src/common/crypto.h"
 #include "src/common/json_text.h"
 #include "src/llm/grounding.h"
+#include "src/llm/injection.h"
 #include "src/llm/openai_chat.h"
 #include "src/privacy/anonymizer.h"
 #include "src/privacy/contact_names.h"
@@ -41,12 +43,52 @@ std::string Clip(const std::string& text, size_t max) {
   return text.substr(0, end) + "…";
 }
 
+// Removes the sentences of `text` the detector flags; returns how many.
+size_t StripFlagged(const InjectionDetector& detector, std::string* text) {
+  std::string kept;
+  size_t removed = 0;
+  for (const SentenceSpan& s : SplitSentences(*text)) {
+    const std::string_view sentence = std::string_view(*text).substr(s.start, s.end - s.start);
+    if (detector.Scan(sentence).flagged) {
+      ++removed;
+      continue;
+    }
+    if (!kept.empty()) kept += ' ';
+    kept.append(sentence);
+  }
+  *text = std::move(kept);
+  return removed;
+}
+
 }  // namespace
+
+std::optional<SafetyAction> ParseSafetyAction(std::string_view name) {
+  if (name == "block") return SafetyAction::kBlock;
+  if (name == "drop") return SafetyAction::kDrop;
+  if (name == "strip") return SafetyAction::kStrip;
+  if (name == "flag") return SafetyAction::kFlag;
+  return std::nullopt;
+}
+
+const char* SafetyActionName(SafetyAction a) {
+  switch (a) {
+    case SafetyAction::kBlock:
+      return "block";
+    case SafetyAction::kDrop:
+      return "drop";
+    case SafetyAction::kStrip:
+      return "strip";
+    case SafetyAction::kFlag:
+      return "flag";
+  }
+  return "flag";
+}
 
 struct AskService::Metrics {
   prometheus::Family<prometheus::Counter>* tokens = nullptr;
   prometheus::Family<prometheus::Counter>* answers = nullptr;
   prometheus::Family<prometheus::Histogram>* stages = nullptr;
+  prometheus::Family<prometheus::Counter>* injections = nullptr;
 };
 
 AskService::AskService(retrieval::RetrievalService* retrieval, const privacy::Detector* detector,
@@ -67,6 +109,10 @@ AskService::AskService(retrieval::RetrievalService* retrieval, const privacy::De
                            .Name("crmi_llm_answers_total")
                            .Help("Grounded answers, by model alias, backend and result")
                            .Register(registry->prom());
+  metrics_->injections = &prometheus::BuildCounter()
+                              .Name("crmi_llm_injections_total")
+                              .Help("Texts flagged as prompt injection, by where and action")
+                              .Register(registry->prom());
   metrics_->stages = &prometheus::BuildHistogram()
                           .Name("crmi_llm_stage_seconds")
                           .Help("Latency of each stage of an answer")
@@ -90,11 +136,48 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
     return InvalidArgument("unknown model '" + result.model_alias + "'");
   }
 
-  // Retrieval, inside what the caller may see.
+  auto count_injection = [&](const char* where, SafetyAction action) {
+    if (metrics_->injections != nullptr) {
+      metrics_->injections->Add({{"where", where}, {"action", SafetyActionName(action)}})
+          .Increment();
+    }
+  };
+  // Direct injection: the question itself.
   auto t = SteadyClock::now();
+  std::string question = request.question;
+  if (options_.injection != nullptr) {
+    const InjectionVerdict v = options_.injection->Scan(question);
+    result.injection = v.score;
+    if (v.flagged) {
+      SafetyAction action = options_.question_action;
+      if (action == SafetyAction::kDrop) action = SafetyAction::kBlock;
+      if (action == SafetyAction::kStrip) {
+        StripFlagged(*options_.injection, &question);
+        if (question.find_first_not_of(" \t\r\n") == std::string::npos ||
+            options_.injection->Scan(question).flagged) {
+          action = SafetyAction::kBlock;
+        }
+      }
+      count_injection("question", action);
+      if (action == SafetyAction::kBlock) {
+        std::string why;
+        for (const auto& r : v.reasons) why += (why.empty() ? "" : ", ") + r;
+        char score[16];
+        std::snprintf(score, sizeof score, "%.2f", v.score);
+        return PermissionDenied("the question was refused as a likely prompt injection (score " +
+                                std::string(score) + ": " + why + ")");
+      }
+      result.safety.push_back({"question", v.score, v.reasons, action});
+    }
+  }
+
+  double scan_ms = MsSince(t);
+
+  // Retrieval, inside what the caller may see.
+  t = SteadyClock::now();
   retrieval::SearchRequest search;
   search.tenant = request.tenant;
-  search.query = request.question;
+  search.query = question;
   search.k = request.k == 0 ? options_.k : request.k;
   search.mode = retrieval::SearchMode::kHybrid;
   search.scopes = request.scopes;
@@ -116,7 +199,8 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
   take(general);
   result.stage_ms.emplace_back("retrieve", MsSince(t));
 
-  // Context within the budget, in rank order.
+  // Context within the budget, in rank order; indirect injection (instructions hidden in an
+  // e-mail, a ticket, an article) is neutralised before any model reads it.
   std::vector<ContextPassage> context;
   int64_t budget = options_.max_context_tokens;
   for (const auto& h : hits) {
@@ -132,8 +216,30 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
     p.region = c.meta.region;
     p.title = c.title;
     p.text = c.text;
+    if (options_.injection != nullptr) {
+      const auto scan_start = SteadyClock::now();
+      const InjectionVerdict v = options_.injection->Scan(p.title + "\n" + p.text);
+      scan_ms += MsSince(scan_start);
+      if (v.flagged) {
+        SafetyAction action = options_.passage_action;
+        if (action == SafetyAction::kBlock) action = SafetyAction::kDrop;
+        if (action == SafetyAction::kStrip) {
+          StripFlagged(*options_.injection, &p.text);
+          if (p.text.empty() || options_.injection->Scan(p.title + "\n" + p.text).flagged) {
+            action = SafetyAction::kDrop;
+          }
+        }
+        count_injection("passage", action);
+        result.safety.push_back({p.id, v.score, v.reasons, action});
+        if (action == SafetyAction::kDrop) {
+          budget += cost;
+          continue;
+        }
+      }
+    }
     context.push_back(std::move(p));
   }
+  if (options_.injection != nullptr) result.stage_ms.emplace_back("scan", scan_ms);
 
   // Anonymisation: nothing personal leaves in clear, and the mapping stays in this frame.
   t = SteadyClock::now();
@@ -141,7 +247,7 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
                    names_->Current(request.tenant, std::chrono::seconds(5)));
   privacy::Anonymizer anonymizer(detector_, dictionary.get());
   ChatRequest chat;
-  ASSIGN_OR_RETURN(chat.question, anonymizer.Anonymize(request.question));
+  ASSIGN_OR_RETURN(chat.question, anonymizer.Anonymize(question));
   std::vector<ContextPassage> sent = context;
   std::string user = "Context passages:\n";
   for (size_t i = 0; i < sent.size(); ++i) {

@@ -15,7 +15,9 @@
 #define CRMI_LLM_ASK_H_
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,11 +33,28 @@ class Detector;
 
 namespace crmi::llm {
 
+class InjectionDetector;
+
+// What happens to text the injection detector flags.
+enum class SafetyAction {
+  kBlock,  // the question is refused (kPermissionDenied); for a passage: same as kDrop
+  kDrop,   // a passage is left out of the context
+  kStrip,  // the flagged sentences are removed (all of it, when that does not clear it)
+  kFlag,   // kept; only reported
+};
+// "block", "drop", "strip", "flag"; nullopt otherwise.
+std::optional<SafetyAction> ParseSafetyAction(std::string_view name);
+const char* SafetyActionName(SafetyAction a);
+
 struct AskOptions {
   size_t k = 8;                       // passages retrieved
   int64_t max_context_tokens = 3000;  // passages beyond this budget are left out
   size_t max_question_bytes = 4000;
   std::string default_model = "default";
+  // Null: no injection scanning.
+  const InjectionDetector* injection = nullptr;
+  SafetyAction question_action = SafetyAction::kBlock;
+  SafetyAction passage_action = SafetyAction::kDrop;  // indirect injection in retrieved text
 };
 
 struct AskRequest {
@@ -54,6 +73,14 @@ struct Citation {
   ContextPassage passage;  // text re-identified (or masked) like the answer
 };
 
+// A flagged text and what was done with it.
+struct SafetyFinding {
+  std::string id;  // the passage id; "question" for the question
+  double score = 0;
+  std::vector<std::string> reasons;
+  SafetyAction action = SafetyAction::kFlag;
+};
+
 struct AskResult {
   std::string answer;
   std::vector<Citation> citations;
@@ -61,6 +88,8 @@ struct AskResult {
   BackendInfo backend;
   std::vector<std::string> fallbacks;
   double groundedness = 1.0;
+  double injection = 0;               // the question's score (0 without a detector)
+  std::vector<SafetyFinding> safety;  // the question, if flagged, and flagged passages
   TokenUsage usage;
   std::vector<std::string> retrieved;  // record ids of the passages given to the model
   size_t anonymized = 0;               // distinct values replaced by placeholders
@@ -81,8 +110,8 @@ class AskService {
 
   // kInvalidArgument for an empty or too long question or an unknown model; kUnavailable when
   // the index is not ready, names cannot be had or every backend failed; kPermissionDenied
-  // when residency leaves no backend. `on_delta` receives the re-identified answer as it is
-  // produced (never a partial original value).
+  // when residency leaves no backend or the question is blocked as an injection. `on_delta`
+  // receives the re-identified answer as it is produced (never a partial original value).
   Result<AskResult> Ask(const AskRequest& request, const DeltaFn* on_delta);
 
   const ModelRouter& router() const { return *router_; }

@@ -93,8 +93,25 @@ std::string AskJson(const llm::AskResult& r, const std::string& trace_id) {
   }
   fallbacks += "]";
   JsonObject scores;
-  // Not measured yet: the injection and output scanners come with content safety.
-  scores.Add("groundedness", r.groundedness).AddNull("injection").AddNull("output_risk");
+  // output_risk: the output scanner is not built yet.
+  scores.Add("groundedness", r.groundedness).Add("injection", r.injection).AddNull("output_risk");
+  std::string safety = "[";
+  for (const auto& f : r.safety) {
+    if (safety.size() > 1) safety += ",";
+    std::string reasons = "[";
+    for (const auto& why : f.reasons) {
+      if (reasons.size() > 1) reasons += ",";
+      AppendJsonString(&reasons, why);
+    }
+    reasons += "]";
+    safety += JsonObject()
+                  .Add("id", f.id)
+                  .Add("score", f.score)
+                  .AddRaw("reasons", reasons)
+                  .Add("action", llm::SafetyActionName(f.action))
+                  .Finish();
+  }
+  safety += "]";
   JsonObject usage;
   usage.Add("prompt_tokens", r.usage.prompt)
       .Add("completion_tokens", r.usage.completion)
@@ -110,6 +127,7 @@ std::string AskJson(const llm::AskResult& r, const std::string& trace_id) {
       .AddRaw("backend", backend.Finish())
       .Add("extractive", r.backend.extractive)
       .AddRaw("scores", scores.Finish())
+      .AddRaw("safety", safety)
       .AddRaw("usage", usage.Finish())
       .AddRaw("latency_ms", latency.Finish())
       .AddRaw("fallbacks", fallbacks)
@@ -161,6 +179,11 @@ void Ask(App& app, RequestContext& ctx) {
   ai.input_sha256 = r->input_sha256;
   ai.output_sha256 = r->output_sha256;
   ai.scores = {{"groundedness", r->groundedness}};
+  ai.safety = {{"prompt_injection", r->injection}};
+  size_t neutralised = 0;
+  for (const auto& f : r->safety)
+    neutralised += f.id != "question" && f.action != llm::SafetyAction::kFlag;
+  ai.safety.emplace_back("passages_neutralised", static_cast<double>(neutralised));
   ai.prompt_tokens = r->usage.prompt;
   ai.completion_tokens = r->usage.completion;
   ai.latency_ms = r->stage_ms;
