@@ -391,6 +391,8 @@ int RunServe(const ServeConfig& config) {
     default_defined = default_defined || alias == config.llm_default_model;
   }
   if (s.ok() && !default_defined) s = models.AddAlias(config.llm_default_model, {"extractive"});
+  // "crmi-rag", the grounded alias SDK users name, is the extractive model unless configured.
+  if (s.ok() && !models.HasAlias("crmi-rag")) s = models.AddAlias("crmi-rag", {"extractive"});
   if (!s.ok()) return fail(s.WithContext("[llm]"));
   // Content safety: the compiled-in injection model, at its own threshold unless configured.
   llm::InjectionModel injection_model = llm::InjectionModel::Builtin();
@@ -411,6 +413,7 @@ int RunServe(const ServeConfig& config) {
   http::App app;
   app.ask = &ask;
   app.ask_default_model = config.llm_default_model;
+  app.grounded_models.insert(config.llm_grounded_models.begin(), config.llm_grounded_models.end());
   app.retrieval = &retrieval;
   app.detector = detector.value().get();
   app.contact_names = &contact_names;

@@ -104,6 +104,7 @@ struct ServeConfig {
   int64_t llm_k = 8;
   int64_t llm_max_context_tokens = 3000;
   std::vector<LlmBackendEntry> llm_backends;
+  std::vector<std::string> llm_grounded_models = {"default", "crmi-rag"};
   std::vector<std::pair<std::string, std::vector<std::string>>> llm_models;  // alias → chain
   // [llm.safety]
   bool llm_injection_scan = true;

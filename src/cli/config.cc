@@ -313,6 +313,7 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Str(lt, "llm.", "default_model", &c->llm_default_model));
   RETURN_IF_ERROR(r.Int(lt, "llm.", "k", &c->llm_k));
   RETURN_IF_ERROR(r.Int(lt, "llm.", "max_context_tokens", &c->llm_max_context_tokens));
+  RETURN_IF_ERROR(r.StrList(lt, "llm.", "grounded_models", &c->llm_grounded_models));
   r.Table("llm.safety");
   if (const toml::table* st = lt.get_as<toml::table>("safety")) {
     RETURN_IF_ERROR(r.Bool(*st, "llm.safety.", "injection_scan", &c->llm_injection_scan));

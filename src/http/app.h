@@ -3,6 +3,7 @@
 #define CRMI_HTTP_APP_H_
 
 #include <atomic>
+#include <set>
 #include <string>
 
 #include "src/common/clock.h"
@@ -50,7 +51,9 @@ struct App {
   privacy::Vault* vault = nullptr;                   // null: tokenisation answers 503
   llm::AskService* ask = nullptr;                    // null: /v1/ask answers 503
   std::string ask_default_model = "default";         // the alias used when none is named
-  std::string audit_dir;                             // <data-dir>/audit, read by GET /v1/audit
+  // Aliases whose chat completions are grounded in the tenant's records ([llm] grounded_models).
+  std::set<std::string> grounded_models;
+  std::string audit_dir;                   // <data-dir>/audit, read by GET /v1/audit
   const audit::AuditLog* audit = nullptr;  // health for /readyz; null in tests without one
   // Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic.
   std::atomic<bool> draining{false};

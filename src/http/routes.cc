@@ -97,6 +97,11 @@ std::vector<Route> BuildRoutes(App* app) {
       R(POST, "/v1/search", "search", "search", "query").Accepts(kJson).Do(bind(&h::Search)),
       // Grounded answers; model, scopes and reveal are further decisions in the handler.
       R(POST, "/v1/ask", "ask", "assistant", "ask").Accepts(kJson).Do(bind(&h::Ask)),
+      // OpenAI-compatible: model and tools are further decisions in the handler.
+      R(POST, "/v1/chat/completions", "chat.completions", "assistant", "chat")
+          .Accepts(kJson)
+          .Do(bind(&h::ChatCompletions)),
+      R(GET, "/v1/models", "models.list", "models", "list").Do(bind(&h::ListModels)),
       R(POST, "/v1/privacy/scan", "privacy.scan", "privacy", "scan")
           .Accepts(kJson)
           .Do(bind(&h::PrivacyScan)),

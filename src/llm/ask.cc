@@ -121,8 +121,55 @@ AskService::AskService(retrieval::RetrievalService* retrieval, const privacy::De
 
 AskService::~AskService() = default;
 
+struct AskService::Job {
+  std::string tenant;
+  std::string alias;
+  std::string question;  // retrieval query (already scanned)
+  std::string contact_id;
+  bool grounded = true;
+  bool ask = true;  // /v1/ask's template; else the caller's conversation follows the context
+  std::vector<ChatMessage> conversation;
+  std::string tools_json, tool_choice_json;
+  int max_tokens = 0;
+  double temperature = -1.0;
+  std::vector<retrieval::CollectionScope> scopes;
+  std::vector<std::string> caller_regions;
+  bool reveal = false;
+  size_t k = 0;
+};
+
+Status AskService::ScanQuestion(std::string* text, const char* id, AskResult* result) {
+  if (options_.injection == nullptr) return Status::Ok();
+  const InjectionVerdict v = options_.injection->Scan(*text);
+  result->injection = std::max(result->injection, v.score);
+  if (!v.flagged) return Status::Ok();
+  SafetyAction action = options_.question_action;
+  if (action == SafetyAction::kDrop) action = SafetyAction::kBlock;
+  if (action == SafetyAction::kStrip) {
+    StripFlagged(*options_.injection, text);
+    if (text->find_first_not_of(" \t\r\n") == std::string::npos ||
+        options_.injection->Scan(*text).flagged) {
+      action = SafetyAction::kBlock;
+    }
+  }
+  if (metrics_->injections != nullptr) {
+    metrics_->injections->Add({{"where", "question"}, {"action", SafetyActionName(action)}})
+        .Increment();
+  }
+  if (action == SafetyAction::kBlock) {
+    std::string why;
+    for (const auto& r : v.reasons) why += (why.empty() ? "" : ", ") + r;
+    char score[16];
+    std::snprintf(score, sizeof score, "%.2f", v.score);
+    return PermissionDenied("the " + std::string(id) +
+                            " was refused as a likely prompt injection (score " +
+                            std::string(score) + ": " + why + ")");
+  }
+  result->safety.push_back({id, v.score, v.reasons, action});
+  return Status::Ok();
+}
+
 Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_delta) {
-  const auto start = SteadyClock::now();
   if (request.question.find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidArgument("question must not be empty");
   }
@@ -130,74 +177,130 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
     return InvalidArgument("question is longer than " +
                            std::to_string(options_.max_question_bytes) + " bytes");
   }
-  AskResult result;
-  result.model_alias = request.model.empty() ? options_.default_model : request.model;
-  if (!router_->HasAlias(result.model_alias)) {
-    return InvalidArgument("unknown model '" + result.model_alias + "'");
-  }
+  Job job;
+  job.tenant = request.tenant;
+  job.alias = request.model.empty() ? options_.default_model : request.model;
+  job.question = request.question;
+  job.contact_id = request.contact_id;
+  job.scopes = request.scopes;
+  job.caller_regions = request.caller_regions;
+  job.reveal = request.reveal;
+  job.k = request.k;
+  return Run(job, on_delta);
+}
 
+Result<AskResult> AskService::Chat(const ChatGatewayRequest& request, const DeltaFn* on_delta) {
+  Job job;
+  job.tenant = request.tenant;
+  job.alias = request.model.empty() ? options_.default_model : request.model;
+  job.ask = false;
+  job.grounded = request.grounded;
+  job.conversation = request.messages;
+  job.tools_json = request.tools_json;
+  job.tool_choice_json = request.tool_choice_json;
+  job.max_tokens = request.max_tokens;
+  job.temperature = request.temperature;
+  job.scopes = request.scopes;
+  job.caller_regions = request.caller_regions;
+  job.reveal = request.reveal;
+  size_t bytes = 0;
+  for (const auto& m : job.conversation) {
+    bytes += m.content.size() + m.tool_calls_json.size();
+    if (m.role == "user") job.question = m.content;  // the last one
+  }
+  if (job.question.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidArgument("messages must include a user message with content");
+  }
+  if (bytes > options_.max_question_bytes * 64) {
+    return InvalidArgument("messages are longer than " +
+                           std::to_string(options_.max_question_bytes * 64) + " bytes");
+  }
+  return Run(job, on_delta);
+}
+
+Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
+  const auto start = SteadyClock::now();
+  Job job = job_in;
+  AskResult result;
+  result.model_alias = job.alias;
+  if (!job.ask) {
+    result.template_name = job.grounded ? "grounded-chat" : "passthrough";
+  }
+  if (!router_->HasAlias(result.model_alias)) {
+    return NotFound("no model '" + result.model_alias + "'");
+  }
   auto count_injection = [&](const char* where, SafetyAction action) {
     if (metrics_->injections != nullptr) {
       metrics_->injections->Add({{"where", where}, {"action", SafetyActionName(action)}})
           .Increment();
     }
   };
-  // Direct injection: the question itself.
+
+  // Direct injection: the question, or every user message of a conversation; tool results are
+  // data from elsewhere, treated like retrieved passages.
   auto t = SteadyClock::now();
-  std::string question = request.question;
-  if (options_.injection != nullptr) {
-    const InjectionVerdict v = options_.injection->Scan(question);
-    result.injection = v.score;
-    if (v.flagged) {
-      SafetyAction action = options_.question_action;
-      if (action == SafetyAction::kDrop) action = SafetyAction::kBlock;
-      if (action == SafetyAction::kStrip) {
-        StripFlagged(*options_.injection, &question);
-        if (question.find_first_not_of(" \t\r\n") == std::string::npos ||
-            options_.injection->Scan(question).flagged) {
-          action = SafetyAction::kBlock;
+  if (job.ask) {
+    RETURN_IF_ERROR(ScanQuestion(&job.question, "question", &result));
+  } else if (options_.injection != nullptr) {
+    for (size_t i = 0; i < job.conversation.size(); ++i) {
+      ChatMessage& m = job.conversation[i];
+      const std::string id = "messages[" + std::to_string(i) + "]";
+      if (m.role == "user") {
+        RETURN_IF_ERROR(ScanQuestion(&m.content, id.c_str(), &result));
+      } else if (m.role == "tool") {
+        const InjectionVerdict v = options_.injection->Scan(m.content);
+        if (!v.flagged) continue;
+        SafetyAction action = options_.passage_action;
+        if (action == SafetyAction::kBlock) action = SafetyAction::kDrop;
+        if (action == SafetyAction::kStrip) {
+          StripFlagged(*options_.injection, &m.content);
+          if (m.content.empty() || options_.injection->Scan(m.content).flagged) {
+            action = SafetyAction::kDrop;
+          }
         }
+        if (action == SafetyAction::kDrop) {
+          m.content = "[removed by crmi: this tool result was flagged as a prompt injection]";
+        }
+        count_injection("tool_result", action);
+        result.safety.push_back({id, v.score, v.reasons, action});
       }
-      count_injection("question", action);
-      if (action == SafetyAction::kBlock) {
-        std::string why;
-        for (const auto& r : v.reasons) why += (why.empty() ? "" : ", ") + r;
-        char score[16];
-        std::snprintf(score, sizeof score, "%.2f", v.score);
-        return PermissionDenied("the question was refused as a likely prompt injection (score " +
-                                std::string(score) + ": " + why + ")");
+    }
+    for (auto it = job.conversation.rbegin(); it != job.conversation.rend(); ++it) {
+      if (it->role == "user") {
+        job.question = it->content;
+        break;
       }
-      result.safety.push_back({"question", v.score, v.reasons, action});
     }
   }
-
   double scan_ms = MsSince(t);
 
   // Retrieval, inside what the caller may see.
-  t = SteadyClock::now();
-  retrieval::SearchRequest search;
-  search.tenant = request.tenant;
-  search.query = question;
-  search.k = request.k == 0 ? options_.k : request.k;
-  search.mode = retrieval::SearchMode::kHybrid;
-  search.scopes = request.scopes;
-  search.caller_regions = request.caller_regions;
   std::vector<retrieval::Hit> hits;
-  std::unordered_set<const retrieval::IndexedChunk*> seen;
-  auto take = [&](const retrieval::SearchResponse& r) {
-    for (const auto& h : r.hits) {
-      if (seen.insert(h.chunk.get()).second) hits.push_back(h);
+  if (job.grounded) {
+    t = SteadyClock::now();
+    retrieval::SearchRequest search;
+    search.tenant = job.tenant;
+    search.query = job.question.substr(0, std::min<size_t>(job.question.size(), 4096));
+    search.k = job.k == 0 ? options_.k : job.k;
+    search.mode = retrieval::SearchMode::kHybrid;
+    search.scopes = job.scopes;
+    search.caller_regions = job.caller_regions;
+    std::unordered_set<const retrieval::IndexedChunk*> seen;
+    auto take = [&](const retrieval::SearchResponse& r) {
+      for (const auto& h : r.hits) {
+        if (seen.insert(h.chunk.get()).second) hits.push_back(h);
+      }
+    };
+    if (!job.contact_id.empty()) {
+      retrieval::SearchRequest about = search;
+      about.filters.contact_ids = {job.contact_id};
+      ASSIGN_OR_RETURN(retrieval::SearchResponse r, retrieval_->Search(about));
+      take(r);
     }
-  };
-  if (!request.contact_id.empty()) {
-    retrieval::SearchRequest about = search;
-    about.filters.contact_ids = {request.contact_id};
-    ASSIGN_OR_RETURN(retrieval::SearchResponse r, retrieval_->Search(about));
-    take(r);
+    ASSIGN_OR_RETURN(retrieval::SearchResponse general, retrieval_->Search(search));
+    take(general);
+    result.stage_ms.emplace_back("retrieve", MsSince(t));
   }
-  ASSIGN_OR_RETURN(retrieval::SearchResponse general, retrieval_->Search(search));
-  take(general);
-  result.stage_ms.emplace_back("retrieve", MsSince(t));
 
   // Context within the budget, in rank order; indirect injection (instructions hidden in an
   // e-mail, a ticket, an article) is neutralised before any model reads it.
@@ -244,22 +347,42 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
   // Anonymisation: nothing personal leaves in clear, and the mapping stays in this frame.
   t = SteadyClock::now();
   ASSIGN_OR_RETURN(std::shared_ptr<const privacy::NameDictionary> dictionary,
-                   names_->Current(request.tenant, std::chrono::seconds(5)));
+                   names_->Current(job.tenant, std::chrono::seconds(5)));
   privacy::Anonymizer anonymizer(detector_, dictionary.get());
   ChatRequest chat;
-  ASSIGN_OR_RETURN(chat.question, anonymizer.Anonymize(question));
+  ASSIGN_OR_RETURN(chat.question, anonymizer.Anonymize(job.question));
   std::vector<ContextPassage> sent = context;
-  std::string user = "Context passages:\n";
+  std::string passages;
   for (size_t i = 0; i < sent.size(); ++i) {
     ASSIGN_OR_RETURN(sent[i].text, anonymizer.Anonymize(sent[i].text));
     ASSIGN_OR_RETURN(sent[i].title, anonymizer.Anonymize(sent[i].title));
-    user += "[" + std::to_string(i + 1) + "] (" + sent[i].collection + ") ";
-    if (!sent[i].title.empty()) user += sent[i].title + ": ";
-    user += sent[i].text + "\n";
+    passages += "[" + std::to_string(i + 1) + "] (" + sent[i].collection + ") ";
+    if (!sent[i].title.empty()) passages += sent[i].title + ": ";
+    passages += sent[i].text + "\n";
   }
-  if (sent.empty()) user += "(none)\n";
-  user += "\nQuestion: " + chat.question;
-  chat.messages = {{"system", kGroundedAnswerSystemPrompt}, {"user", user}};
+  if (job.ask) {
+    std::string user = "Context passages:\n" + (sent.empty() ? std::string("(none)\n") : passages);
+    user += "\nQuestion: " + chat.question;
+    chat.messages = {{"system", kGroundedAnswerSystemPrompt}, {"user", user}};
+  } else {
+    if (job.grounded) {
+      chat.messages.push_back({"system", std::string(kGroundedAnswerSystemPrompt) +
+                                             "\n\nContext passages:\n" +
+                                             (sent.empty() ? std::string("(none)\n") : passages)});
+    }
+    for (const ChatMessage& m : job.conversation) {
+      ChatMessage out = m;
+      ASSIGN_OR_RETURN(out.content, anonymizer.Anonymize(m.content));
+      if (!m.tool_calls_json.empty()) {
+        ASSIGN_OR_RETURN(out.tool_calls_json, anonymizer.Anonymize(m.tool_calls_json));
+      }
+      chat.messages.push_back(std::move(out));
+    }
+    chat.tools_json = job.tools_json;
+    chat.tool_choice_json = job.tool_choice_json;
+    chat.max_tokens = job.max_tokens;
+    chat.temperature = job.temperature;
+  }
   chat.context = sent;
   result.anonymized = anonymizer.size();
   result.stage_ms.emplace_back("anonymize", MsSince(t));
@@ -269,8 +392,8 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
   t = SteadyClock::now();
   Residency residency;
   for (const auto& p : sent) residency.data_regions.push_back(p.region);
-  residency.caller_regions = request.caller_regions;
-  privacy::StreamRestorer restorer(&anonymizer, request.reveal);
+  residency.caller_regions = job.caller_regions;
+  privacy::StreamRestorer restorer(&anonymizer, job.reveal);
   DeltaFn restoring;
   if (on_delta != nullptr) {
     restoring = [&](std::string_view piece) {
@@ -292,8 +415,8 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
     Citation c;
     c.n = n;
     c.passage = sent[static_cast<size_t>(n - 1)];
-    c.passage.text = Clip(anonymizer.Restore(c.passage.text, request.reveal), 300);
-    c.passage.title = anonymizer.Restore(c.passage.title, request.reveal);
+    c.passage.text = Clip(anonymizer.Restore(c.passage.text, job.reveal), 300);
+    c.passage.title = anonymizer.Restore(c.passage.title, job.reveal);
     result.citations.push_back(std::move(c));
   }
   for (const auto& p : sent) {
@@ -302,16 +425,20 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
       result.retrieved.push_back(p.record_id);
     }
   }
-  result.answer = anonymizer.Restore(raw, request.reveal);
+  result.answer = anonymizer.Restore(raw, job.reveal);
+  if (!routed.response.tool_calls_json.empty()) {
+    result.tool_calls_json = anonymizer.Restore(routed.response.tool_calls_json, job.reveal);
+  }
+  result.finish_reason = routed.response.finish_reason;
   result.backend = routed.backend;
   result.fallbacks = std::move(routed.fallbacks);
   result.usage = routed.response.usage;
   result.input_sha256 = crypto::Sha256Hex(ChatRequestJson(routed.backend.model, chat, false));
-  result.output_sha256 = crypto::Sha256Hex(result.answer);
+  result.output_sha256 = crypto::Sha256Hex(result.answer + result.tool_calls_json);
   result.stage_ms.emplace_back("total", MsSince(start));
 
   if (metrics_->tokens != nullptr) {
-    const std::string tenant = request.tenant;
+    const std::string tenant = job.tenant;
     metrics_->tokens
         ->Add({{"tenant", tenant},
                {"model", result.model_alias},

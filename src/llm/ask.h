@@ -68,6 +68,23 @@ struct AskRequest {
   size_t k = 0;         // 0: the service's default
 };
 
+// A conversation through the governed OpenAI-compatible gateway (POST /v1/chat/completions).
+struct ChatGatewayRequest {
+  std::string tenant;
+  std::string model;                  // alias; empty: the default
+  std::vector<ChatMessage> messages;  // the caller's, in order
+  std::string tools_json;             // passed through to the model
+  std::string tool_choice_json;
+  int max_tokens = 0;
+  double temperature = -1.0;
+  // Ground the conversation in the tenant's records: passages retrieved for the last user
+  // message (within `scopes`) are given to the model as numbered context.
+  bool grounded = false;
+  std::vector<retrieval::CollectionScope> scopes;
+  std::vector<std::string> caller_regions;
+  bool reveal = false;
+};
+
 struct Citation {
   int n = 0;               // the number the answer cites it by
   ContextPassage passage;  // text re-identified (or masked) like the answer
@@ -83,6 +100,8 @@ struct SafetyFinding {
 
 struct AskResult {
   std::string answer;
+  std::string tool_calls_json;  // the model's tool calls (OpenAI's JSON array), re-identified
+  std::string finish_reason;
   std::vector<Citation> citations;
   std::string model_alias;
   BackendInfo backend;
@@ -114,10 +133,20 @@ class AskService {
   // receives the re-identified answer as it is produced (never a partial original value).
   Result<AskResult> Ask(const AskRequest& request, const DeltaFn* on_delta);
 
+  // The same chain for a caller's conversation: user messages are scanned like a question,
+  // tool results like retrieved passages (a dropped one is replaced by a notice); every message
+  // is anonymised, tool calls' arguments included, and the answer and its tool calls
+  // re-identified. kInvalidArgument for a conversation without a user message.
+  Result<AskResult> Chat(const ChatGatewayRequest& request, const DeltaFn* on_delta);
+
   const ModelRouter& router() const { return *router_; }
 
  private:
   struct Metrics;
+  struct Job;
+  Result<AskResult> Run(const Job& job, const DeltaFn* on_delta);
+  // Applies the question action to a flagged text; kPermissionDenied when it is blocked.
+  Status ScanQuestion(std::string* text, const char* id, AskResult* result);
   retrieval::RetrievalService* retrieval_;
   const privacy::Detector* detector_;
   const privacy::ContactNames* names_;

@@ -8,11 +8,14 @@
 #include <rapidjson/document.h>
 #include <signal.h>
 
+#include <stdio.h>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "tests/e2e/auth_util.h"
@@ -161,17 +164,80 @@ TEST_F(AskE2ETest, RefusesWhatItMust) {
   for (const char* bad :
        {R"({})", R"({"question":""})", R"({"question":5})", R"({"question":"x","k":0})",
         R"({"question":"x","k":21})", R"({"question":"x","stream":true})",
-        R"({"question":"x","template":"free-form"})", R"({"question":"x","model":"gpt-9"})",
-        R"({"question":"x","colour":"red"})", R"([1])", R"({"question":"x")"}) {
+        R"({"question":"x","template":"free-form"})", R"({"question":"x","colour":"red"})",
+        R"([1])", R"({"question":"x")"}) {
     r = Ask(bad, adv);
     EXPECT_EQ(r.status, 400) << bad << " → " << r.body;
     EXPECT_EQ(r.Header("content-type"), "application/problem+json") << bad;
   }
   r = Ask(R"({"question":")" + std::string(5000, 'a') + "\"}", adv);
   EXPECT_EQ(r.status, 400);
+  r = Ask(R"({"question":"x","model":"gpt-9"})", adv);  // no such model
+  EXPECT_EQ(r.status, 404) << r.body;
   r = Fetch(server_->port(), "POST", "/v1/ask", "question=x",
             {{"Content-Type", "text/plain"}, {"Authorization", "Bearer " + adv}});
   EXPECT_EQ(r.status, 415);
+}
+
+// Runs a shell command; its stdout, and its exit status in *status.
+std::string Shell(const std::string& command, int* status) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) {
+    *status = -1;
+    return out;
+  }
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  *status = pclose(p);
+  return out;
+}
+
+// Unmodified clients against the gateway: the official `openai` npm package and LangChain.js,
+// installed from npm into the build tree on first run.
+TEST_F(AskE2ETest, OfficialOpenAiSdkAndLangChainJs) {
+  int status = 0;
+  Shell("command -v node >/dev/null && command -v npm >/dev/null", &status);
+  if (status != 0)
+    GTEST_SKIP() << "node and npm are not installed (scripts/bootstrap installs them)";
+  const std::string npm_dir = CRMI_NPM_DIR;
+  std::filesystem::create_directories(npm_dir);
+  for (const char* f : {"package.json", "sdk_e2e.mjs"}) {
+    std::filesystem::copy_file(std::string(CRMI_SOURCE_DIR) + "/tests/e2e/sdk/" + f,
+                               npm_dir + "/" + f,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  if (!std::filesystem::exists(npm_dir + "/node_modules/openai") ||
+      !std::filesystem::exists(npm_dir + "/node_modules/@langchain/openai")) {
+    const std::string log = Shell(
+        "cd '" + npm_dir + "' && npm install --no-audit --no-fund --loglevel=error 2>&1", &status);
+    ASSERT_EQ(status, 0) << "npm install failed:\n" << log;
+  }
+  const std::string adv = MintToken(*dir_, "adv-001", "maple-bank", "advisor");
+  const std::string out = Shell("cd '" + npm_dir + "' && node sdk_e2e.mjs " +
+                                    std::to_string(server_->port()) + " '" + adv + "' 2>&1",
+                                &status);
+  ASSERT_EQ(status, 0) << out;
+  auto d = Json(out);
+  ASSERT_TRUE(d.IsObject()) << out;
+  std::set<std::string> models;
+  for (const auto& m : d["models"].GetArray()) models.insert(m.GetString());
+  EXPECT_TRUE(models.count("crmi-rag") && models.count("default")) << out;
+  const std::string answer = d["answer"].GetString();
+  EXPECT_NE(answer.find("$7,500"), std::string::npos) << answer;
+  EXPECT_STREQ(d["finish_reason"].GetString(), "stop");
+  EXPECT_GT(d["usage"]["total_tokens"].GetInt(), 0);
+  bool cites_the_article = false;
+  for (const auto& c : d["citations"].GetArray()) {
+    cites_the_article = cites_the_article || std::string(c.GetString()) == "kno_b0005";
+  }
+  EXPECT_TRUE(cites_the_article) << out;
+  EXPECT_EQ(d["injection_status"].GetInt(), 403) << out;
+  EXPECT_EQ(d["unknown_model_status"].GetInt(), 404) << out;
+  EXPECT_EQ(d["stream_status"].GetInt(), 400) << out;
+  EXPECT_EQ(d["bad_key_status"].GetInt(), 401) << out;
+  EXPECT_NE(std::string(d["langchain"].GetString()).find("April 15"), std::string::npos) << out;
 }
 
 // A remote model configured in crmi.toml: when it fails the chain falls back to the extractive
@@ -296,6 +362,93 @@ TEST(AskRemoteE2ETest, FallbackAndResidency) {
             {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + eu}});
   EXPECT_EQ(r.status, 403) << r.body;
   EXPECT_NE(r.body.find("prompt injection"), std::string::npos) << r.body;
+  EXPECT_EQ(server.Stop(SIGTERM), 0) << server.AppLog();
+  std::filesystem::remove_all(dir);
+}
+
+// Tools through the gateway are policy resources: a tool the caller may not call is not offered
+// to the model, and a call the model makes to it anyway is removed. Messages reach the model
+// anonymised; the tool call's arguments come back re-identified.
+TEST(ChatGatewayE2ETest, ToolCallsAreGovernedAndMessagesAnonymised) {
+  std::mutex mu;
+  std::string bodies;
+  StubHttpServer stub([&](const StubRequest& r) {
+    {
+      std::lock_guard lock(mu);
+      bodies += r.body + "\n";
+    }
+    // Always asks for the tool, offered or not, with the customer's e-mail as it saw it.
+    const std::string email = r.body.find("<EMAIL_1>") != std::string::npos ? "<EMAIL_1>" : "?";
+    return StubResponse{
+        200,
+        "application/json",
+        {},
+        R"({"choices":[{"index":0,"message":{"role":"assistant","content":null,"tool_calls":[)"
+        R"({"id":"call_1","type":"function","function":{"name":"lookup_order","arguments":)"
+        R"("{\"email\":\")" +
+            email + R"(\"}"}}]},"finish_reason":"tool_calls"}]})"};
+  });
+  const std::string dir = TempDir("gateway");
+  {
+    std::ofstream cfg(dir + "/crmi.toml");
+    cfg << "[llm]\ngrounded_models = []\n[[llm.backends]]\nname = \"stub\"\nbase_url = \""
+        << stub.url() << "/v1\"\nmodel = \"stub-model\"\nmax_retries = 0\n"
+        << "[llm.models]\ngpt = [\"stub\"]\n";
+  }
+  ServerProcess server(dir, {"--config", dir + "/crmi.toml"});
+  ASSERT_TRUE(server.Start()) << server.AppLog();
+  const std::string body =
+      R"({"model":"gpt","messages":[{"role":"user","content":"Where is the order of )"
+      R"(ola.nordmann@example.no?"}],"tools":[{"type":"function","function":{"name":)"
+      R"("lookup_order","parameters":{"type":"object"}}}]})";
+  auto chat = [&](const std::string& token) {
+    return Fetch(server.port(), "POST", "/v1/chat/completions", body,
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}});
+  };
+  // Administrators may call every tool (admin-all).
+  const std::string admin = MintToken(dir, "root", "shop", "admin");
+  auto r = chat(admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = Json(r.body);
+  EXPECT_STREQ(d["object"].GetString(), "chat.completion");
+  const auto& message = d["choices"][0]["message"];
+  ASSERT_TRUE(message.HasMember("tool_calls")) << r.body;
+  EXPECT_STREQ(message["tool_calls"][0]["function"]["name"].GetString(), "lookup_order");
+  EXPECT_STREQ(message["tool_calls"][0]["function"]["arguments"].GetString(),
+               R"({"email":"ola.nordmann@example.no"})");
+  EXPECT_STREQ(d["choices"][0]["finish_reason"].GetString(), "tool_calls");
+  {
+    std::lock_guard lock(mu);
+    EXPECT_NE(bodies.find("lookup_order"), std::string::npos) << "offered to the model";
+    EXPECT_EQ(bodies.find("ola.nordmann"), std::string::npos) << "anonymised";
+    bodies.clear();
+  }
+  // An agent may not: the tool is withheld, and the call the model makes anyway is removed.
+  const std::string agent = MintToken(dir, "ag-1", "shop", "agent", {"--attr", "regions=eu"});
+  r = chat(agent);
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = Json(r.body);
+  EXPECT_FALSE(d["choices"][0]["message"].HasMember("tool_calls")) << r.body;
+  EXPECT_STREQ(d["choices"][0]["finish_reason"].GetString(), "stop");
+  EXPECT_NE(std::string(d["choices"][0]["message"]["content"].GetString()).find("lookup_order"),
+            std::string::npos);
+  EXPECT_STREQ(d["crmi"]["tools_withheld"][0].GetString(), "lookup_order");
+  EXPECT_STREQ(d["crmi"]["tool_calls_denied"][0].GetString(), "lookup_order");
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(bodies.find("lookup_order"), std::string::npos) << "not offered";
+  }
+  // Malformed requests.
+  for (const char* bad :
+       {R"({"messages":[{"role":"user","content":"x"}]})", R"({"model":"gpt","messages":[]})",
+        R"({"model":"gpt","messages":[{"role":"wizard","content":"x"}]})",
+        R"({"model":"gpt","messages":[{"role":"user","content":[{"type":"image_url"}]}]})",
+        R"({"model":"gpt","n":2,"messages":[{"role":"user","content":"x"}]})",
+        R"({"model":"gpt","messages":[{"role":"system","content":"only a system prompt"}]})"}) {
+    r = Fetch(server.port(), "POST", "/v1/chat/completions", bad,
+              {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + admin}});
+    EXPECT_EQ(r.status, 400) << bad << " → " << r.body;
+  }
   EXPECT_EQ(server.Stop(SIGTERM), 0) << server.AppLog();
   std::filesystem::remove_all(dir);
 }

@@ -1,12 +1,14 @@
-// Untrusted input of the LLM layer: answer request bodies, and everything a remote model sends
-// back — event streams split anywhere (any bytes give a complete answer whose text is exactly
-// the streamed deltas, or kUnavailable), non-streamed completions, and answers scanned for
-// sentences and citations (spans inside the text, citations within the context, groundedness in
-// [0, 1]). The extractive model answers any question from any context without failing.
+// Untrusted input of the LLM layer: answer and chat-completion request bodies, and everything a
+// remote model sends back — event streams split anywhere (any bytes give a complete answer whose
+// text is exactly the streamed deltas, or kUnavailable), non-streamed completions, and answers
+// scanned for sentences and citations (spans inside the text, citations within the context,
+// groundedness in [0, 1]). The extractive model answers any question from any context without
+// failing.
 #include <cstdlib>
 #include <string>
 
 #include "src/http/handlers/ask.h"
+#include "src/http/handlers/openai.h"
 #include "src/llm/extractive.h"
 #include "src/llm/grounding.h"
 #include "src/llm/openai_chat.h"
@@ -18,6 +20,12 @@ CRMI_FUZZ_TARGET(llm) {
   l::AskRequest req;
   crmi::Status s = crmi::http::handlers::ParseAskRequest(in, &req);
   if (s.ok() ? req.k > 20 : s.code() != crmi::StatusCode::kInvalidArgument) std::abort();
+  crmi::http::handlers::ChatCompletionRequest chat_req;
+  s = crmi::http::handlers::ParseChatCompletionRequest(in, &chat_req);
+  if (s.ok() ? chat_req.chat.model.empty() || chat_req.chat.messages.empty()
+             : s.code() != crmi::StatusCode::kInvalidArgument) {
+    std::abort();
+  }
 
   // An event stream in two pieces, cut where the first byte says.
   const size_t cut = size == 0 ? 0 : data[0] % (size + 1);

@@ -193,7 +193,7 @@ TEST_F(AskServiceTest, ExtractiveAnswersCiteOnlyWhatTheCallerMaySee) {
   EXPECT_EQ(ask.Ask(req, nullptr).status().code(), StatusCode::kInvalidArgument);
   req.question = "x";
   req.model = "gpt-9";
-  EXPECT_EQ(ask.Ask(req, nullptr).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ask.Ask(req, nullptr).status().code(), StatusCode::kNotFound);
 }
 
 // A remote model: sees placeholders only; its streamed answer, with a placeholder split across

@@ -24,8 +24,10 @@ void SearchFeedback(App& app, RequestContext& ctx);
 void RetrievalStatus(App& app, RequestContext& ctx);
 void Reindex(App& app, RequestContext& ctx);
 
-// Grounded answers.
+// Grounded answers and the OpenAI-compatible gateway.
 void Ask(App& app, RequestContext& ctx);
+void ChatCompletions(App& app, RequestContext& ctx);
+void ListModels(App& app, RequestContext& ctx);
 
 // Privacy.
 void PrivacyScan(App& app, RequestContext& ctx);

@@ -1,0 +1,318 @@
+// The OpenAI-compatible face of crmi, so that unmodified OpenAI SDKs and LangChain can use it as
+// a governed gateway: POST /v1/chat/completions and GET /v1/models. Same bearer credentials,
+// policy, anonymisation, injection scanning and audit as /v1/ask (a thin adapter over
+// llm::AskService::Chat). The model is a policy resource (model:<alias> / use); so is every tool
+// (tool:<name> / call): tools the caller may not call are not offered to the model, and a call
+// the model makes to one anyway is removed from the answer.
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <set>
+
+#include "src/audit/ai_record.h"
+#include "src/common/json_parse.h"
+#include "src/common/json_text.h"
+#include "src/http/handlers/handlers.h"
+#include "src/http/handlers/openai.h"
+#include "src/http/handlers/search.h"
+#include "src/http/problem.h"
+#include "src/llm/ask.h"
+#include "src/llm/router.h"
+
+namespace crmi::http::handlers {
+namespace {
+
+std::string ToJson(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+// A message's content: a string, null, or an array of text parts.
+Status Content(const rapidjson::Value& v, std::string* out) {
+  if (v.IsNull()) return Status::Ok();
+  if (v.IsString()) {
+    out->assign(v.GetString(), v.GetStringLength());
+    return Status::Ok();
+  }
+  if (!v.IsArray()) return InvalidArgument("message content must be a string or an array");
+  for (const auto& part : v.GetArray()) {
+    if (!part.IsObject() || !part.HasMember("type") || !part["type"].IsString() ||
+        std::string_view(part["type"].GetString()) != "text" || !part.HasMember("text") ||
+        !part["text"].IsString()) {
+      return InvalidArgument("only text content parts are supported");
+    }
+    if (!out->empty()) *out += "\n";
+    out->append(part["text"].GetString(), part["text"].GetStringLength());
+  }
+  return Status::Ok();
+}
+
+bool MayCall(const RequestContext& ctx, std::string_view tool) {
+  return ctx.security.authorizer != nullptr &&
+         ctx.security.authorizer->AccessFor(ctx, "tool:" + std::string(tool), "call").ok();
+}
+
+}  // namespace
+
+Status ParseChatCompletionRequest(std::string_view body, ChatCompletionRequest* out) {
+  rapidjson::Document d;
+  auto parsed = ParseJson(body, &d);
+  if (!parsed.ok) return InvalidArgument("malformed JSON: " + parsed.error);
+  if (!d.IsObject()) return InvalidArgument("the body must be a JSON object");
+  auto& req = out->chat;
+  for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
+    const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    const auto& v = m->value;
+    if (key == "model") {
+      if (!v.IsString()) return InvalidArgument("model must be a string");
+      req.model.assign(v.GetString(), v.GetStringLength());
+    } else if (key == "messages") {
+      if (!v.IsArray() || v.Empty()) return InvalidArgument("messages must be a non-empty array");
+      if (v.Size() > 1000) return InvalidArgument("at most 1000 messages");
+      for (const auto& e : v.GetArray()) {
+        if (!e.IsObject() || !e.HasMember("role") || !e["role"].IsString()) {
+          return InvalidArgument("every message needs a role");
+        }
+        llm::ChatMessage msg;
+        msg.role = e["role"].GetString();
+        if (msg.role == "developer") msg.role = "system";
+        if (msg.role != "system" && msg.role != "user" && msg.role != "assistant" &&
+            msg.role != "tool") {
+          return InvalidArgument("unknown message role '" + msg.role + "'");
+        }
+        if (e.HasMember("content")) RETURN_IF_ERROR(Content(e["content"], &msg.content));
+        if (e.HasMember("name") && e["name"].IsString()) msg.name = e["name"].GetString();
+        if (e.HasMember("tool_call_id") && e["tool_call_id"].IsString()) {
+          msg.tool_call_id = e["tool_call_id"].GetString();
+        }
+        if (e.HasMember("tool_calls") && e["tool_calls"].IsArray() && !e["tool_calls"].Empty()) {
+          msg.tool_calls_json = ToJson(e["tool_calls"]);
+        }
+        if (msg.role == "tool" && msg.tool_call_id.empty()) {
+          return InvalidArgument("a tool message needs tool_call_id");
+        }
+        req.messages.push_back(std::move(msg));
+      }
+    } else if (key == "stream") {
+      if (!v.IsBool()) return InvalidArgument("stream must be a boolean");
+      out->stream = v.GetBool();
+    } else if (key == "tools") {
+      if (!v.IsArray()) return InvalidArgument("tools must be an array");
+      for (const auto& tool : v.GetArray()) {
+        const rapidjson::Value* name = JsonAtPath(tool, "function.name");
+        if (name == nullptr || !name->IsString()) {
+          return InvalidArgument("every tool needs function.name");
+        }
+        out->tools.emplace_back(name->GetString(), ToJson(tool));
+      }
+    } else if (key == "tool_choice") {
+      req.tool_choice_json = ToJson(v);
+    } else if (key == "max_tokens" || key == "max_completion_tokens") {
+      if (v.IsNull()) continue;
+      if (!v.IsInt() || v.GetInt() < 1) return InvalidArgument(std::string(key) + " must be >= 1");
+      req.max_tokens = v.GetInt();
+    } else if (key == "temperature") {
+      if (v.IsNull()) continue;
+      if (!v.IsNumber() || v.GetDouble() < 0 || v.GetDouble() > 2) {
+        return InvalidArgument("temperature must be between 0 and 2");
+      }
+      req.temperature = v.GetDouble();
+    } else if (key == "n") {
+      if (!v.IsNull() && (!v.IsInt() || v.GetInt() != 1)) {
+        return InvalidArgument("n must be 1: one answer per request");
+      }
+    }
+    // Anything else (top_p, stop, seed, user, stream_options, response_format, ...) is accepted
+    // and ignored, as compatible servers do: SDKs send defaults crmi has no use for.
+  }
+  if (req.model.empty()) return InvalidArgument("model is required");
+  if (req.messages.empty()) return InvalidArgument("messages is required");
+  return Status::Ok();
+}
+
+void ChatCompletions(App& app, RequestContext& ctx) {
+  if (app.ask == nullptr) {
+    return SetProblem(ctx, 503, "unavailable", "models are not enabled on this server");
+  }
+  ChatCompletionRequest parsed;
+  Status s = ParseChatCompletionRequest(ctx.request.body, &parsed);
+  if (!s.ok()) return SetProblem(ctx, s);
+  if (parsed.stream) {
+    return SetProblem(ctx, InvalidArgument("streamed completions are not available yet; "
+                                           "send \"stream\": false"));
+  }
+  if (ctx.security.authorizer == nullptr) {
+    return SetProblem(ctx, PermissionDenied("no policy decision is available"));
+  }
+  llm::ChatGatewayRequest& req = parsed.chat;
+  if (!ctx.security.authorizer->AccessFor(ctx, "model:" + req.model, "use").ok()) {
+    return SetProblem(ctx,
+                      PermissionDenied("the policy does not permit model '" + req.model + "'"));
+  }
+  // Only the tools the caller may call are offered.
+  std::vector<std::string> withheld;
+  if (!parsed.tools.empty()) {
+    std::string tools = "[";
+    for (const auto& [name, json] : parsed.tools) {
+      if (!MayCall(ctx, name)) {
+        withheld.push_back(name);
+        continue;
+      }
+      if (tools.size() > 1) tools += ",";
+      tools += json;
+    }
+    tools += "]";
+    if (tools != "[]") {
+      req.tools_json = tools;
+    } else {
+      req.tool_choice_json.clear();  // nothing left to choose from
+    }
+  }
+  req.tenant = ctx.tenant;
+  req.grounded = app.grounded_models.count(req.model) != 0;
+  if (req.grounded) req.scopes = SearchScopesOf(app, ctx);
+  req.caller_regions = CallerRegions(ctx);
+  req.reveal = ctx.security.authorizer->AccessFor(ctx, "privacy", "reveal").ok();
+  auto r = app.ask->Chat(req, nullptr);
+  if (!r.ok()) return SetProblem(ctx, r.status());
+
+  // Tool calls the model made: each is a decision of its own.
+  std::string tool_calls;
+  std::vector<std::string> denied;
+  if (!r->tool_calls_json.empty()) {
+    rapidjson::Document calls;
+    if (ParseJson(r->tool_calls_json, &calls).ok && calls.IsArray()) {
+      tool_calls = "[";
+      for (const auto& call : calls.GetArray()) {
+        const rapidjson::Value* name = JsonAtPath(call, "function.name");
+        const std::string n = name != nullptr && name->IsString() ? name->GetString() : "";
+        if (n.empty() || !MayCall(ctx, n)) {
+          denied.push_back(n);
+          continue;
+        }
+        if (tool_calls.size() > 1) tool_calls += ",";
+        tool_calls += ToJson(call);
+      }
+      tool_calls += "]";
+      if (tool_calls == "[]") tool_calls.clear();
+    }
+  }
+  std::string content = r->answer;
+  std::string finish = r->finish_reason.empty() ? "stop" : r->finish_reason;
+  if (!denied.empty() && tool_calls.empty()) {
+    std::string names;
+    for (const auto& n : denied) names += (names.empty() ? "" : ", ") + n;
+    if (content.empty()) {
+      content = "The model asked to call a tool this caller may not use (" + names + ").";
+    }
+    finish = "stop";
+  }
+
+  audit::AiRecord ai;
+  ai.template_id = r->template_name;
+  ai.template_version = r->template_version;
+  ai.model = r->model_alias;
+  ai.backend = r->backend.name;
+  ai.retrieved = r->retrieved;
+  ai.input_sha256 = r->input_sha256;
+  ai.output_sha256 = r->output_sha256;
+  ai.scores = {{"groundedness", r->groundedness}};
+  ai.safety = {{"prompt_injection", r->injection},
+               {"tool_calls_denied", static_cast<double>(denied.size())}};
+  ai.prompt_tokens = r->usage.prompt;
+  ai.completion_tokens = r->usage.completion;
+  ai.latency_ms = r->stage_ms;
+  ai.anonymized = static_cast<int64_t>(r->anonymized);
+  ai.revealed = req.reveal;
+  ctx.security.ai_json = ai.ToJson();
+
+  JsonObject message;
+  message.Add("role", "assistant");
+  if (content.empty() && !tool_calls.empty()) {
+    message.AddNull("content");
+  } else {
+    message.Add("content", content);
+  }
+  if (!tool_calls.empty()) message.AddRaw("tool_calls", tool_calls);
+  const std::string choice = JsonObject()
+                                 .Add("index", 0)
+                                 .AddRaw("message", message.Finish())
+                                 .Add("finish_reason", finish)
+                                 .Finish();
+  const std::string usage = JsonObject()
+                                .Add("prompt_tokens", r->usage.prompt)
+                                .Add("completion_tokens", r->usage.completion)
+                                .Add("total_tokens", r->usage.prompt + r->usage.completion)
+                                .Finish();
+  std::string citations = "[";
+  for (const auto& c : r->citations) {
+    if (citations.size() > 1) citations += ",";
+    citations += JsonObject()
+                     .Add("n", c.n)
+                     .Add("id", c.passage.id)
+                     .Add("collection", c.passage.collection)
+                     .Add("record_id", c.passage.record_id)
+                     .Add("snippet", c.passage.text)
+                     .Finish();
+  }
+  citations += "]";
+  auto names_json = [](const std::vector<std::string>& names) {
+    std::string out = "[";
+    for (const auto& n : names) {
+      if (out.size() > 1) out += ",";
+      AppendJsonString(&out, n);
+    }
+    return out + "]";
+  };
+  const std::string crmi = JsonObject()
+                               .Add("backend", r->backend.name)
+                               .Add("extractive", r->backend.extractive)
+                               .Add("grounded", req.grounded)
+                               .AddRaw("citations", citations)
+                               .Add("groundedness", r->groundedness)
+                               .Add("injection", r->injection)
+                               .AddRaw("tools_withheld", names_json(withheld))
+                               .AddRaw("tool_calls_denied", names_json(denied))
+                               .Add("trace_id", ctx.request_id)
+                               .Finish();
+  ctx.response.status = 200;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = JsonObject()
+                          .Add("id", "chatcmpl-" + ctx.request_id)
+                          .Add("object", "chat.completion")
+                          .Add("created", app.clock->NowUnixMillis() / 1000)
+                          .Add("model", req.model)
+                          .AddRaw("choices", "[" + choice + "]")
+                          .AddRaw("usage", usage)
+                          .AddRaw("crmi", crmi)
+                          .Finish();
+}
+
+void ListModels(App& app, RequestContext& ctx) {
+  if (app.ask == nullptr) {
+    return SetProblem(ctx, 503, "unavailable", "models are not enabled on this server");
+  }
+  std::string data = "[";
+  for (const std::string& alias : app.ask->router().Aliases()) {
+    if (ctx.security.authorizer == nullptr ||
+        !ctx.security.authorizer->AccessFor(ctx, "model:" + alias, "use").ok()) {
+      continue;  // a model the caller may not use is not listed
+    }
+    if (data.size() > 1) data += ",";
+    data += JsonObject()
+                .Add("id", alias)
+                .Add("object", "model")
+                .Add("created", int64_t{0})
+                .Add("owned_by", "crmi")
+                .Finish();
+  }
+  data += "]";
+  ctx.response.status = 200;
+  ctx.response.content_type = "application/json";
+  ctx.response.body = JsonObject().Add("object", "list").AddRaw("data", data).Finish();
+}
+
+}  // namespace crmi::http::handlers
