@@ -260,6 +260,25 @@ std::string SystemRecordMembers(std::string_view request_id, std::string_view te
   return out;
 }
 
+std::string StreamCompletionMembers(std::string_view request_id, std::string_view tenant,
+                                    std::string_view subject, std::string_view action,
+                                    std::string_view resource, std::string_view ai_json) {
+  std::string out = "\"request_id\":";
+  AppendJsonString(&out, request_id);
+  out += ",\"tenant\":";
+  AppendJsonString(&out, tenant);
+  out += ",\"principal\":{\"sub\":";
+  AppendJsonString(&out, subject);
+  out += "},\"action\":";
+  AppendJsonString(&out, action);
+  out += ",\"resource\":";
+  AppendJsonString(&out, resource);
+  out += ",\"decision\":\"permit\",\"status\":200,\"detail\":{\"stream\":\"complete\"}";
+  out += ",\"ai\":";
+  out += ai_json.empty() ? std::string_view("null") : ai_json;
+  return out;
+}
+
 void AuditLog::Render(const std::string& members, std::string* out) {
   ++seq_;
   ++since_checkpoint_;

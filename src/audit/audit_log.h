@@ -54,6 +54,14 @@ std::string SystemRecordMembers(std::string_view request_id, std::string_view te
                                 std::string_view actor, std::string_view action,
                                 std::string_view resource, std::string_view detail_json);
 
+// The members of the record that completes a streamed response: written after the stream's
+// last piece was produced and before it is sent, under the request's own id, with the `ai`
+// object that could not be known when the request's record was committed (before the first
+// piece left).
+std::string StreamCompletionMembers(std::string_view request_id, std::string_view tenant,
+                                    std::string_view subject, std::string_view action,
+                                    std::string_view resource, std::string_view ai_json);
+
 struct AuditOptions {
   std::string dir;                     // <data-dir>/audit
   std::string key_path;                // Ed25519 signing key (created when absent)

@@ -53,8 +53,9 @@ struct App {
   std::string ask_default_model = "default";         // the alias used when none is named
   // Aliases whose chat completions are grounded in the tenant's records ([llm] grounded_models).
   std::set<std::string> grounded_models;
-  std::string audit_dir;                   // <data-dir>/audit, read by GET /v1/audit
-  const audit::AuditLog* audit = nullptr;  // health for /readyz; null in tests without one
+  std::string audit_dir;  // <data-dir>/audit, read by GET /v1/audit
+  // Health for /readyz, and completion records of streamed answers; null in tests without one.
+  audit::AuditLog* audit = nullptr;
   // Set when shutdown begins: /readyz turns 503 so load balancers stop sending traffic.
   std::atomic<bool> draining{false};
 };

@@ -8,6 +8,7 @@
 #define CRMI_HTTP_MESSAGE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,23 @@ struct Request {
   bool has_body() const { return chunked || (content_length && *content_length > 0); }
 };
 
+// The sink of a streamed response body (see Response::stream). Called from the worker thread
+// that runs the producer; not thread-safe beyond that one caller.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Sends `data` as the next piece of the body. Blocks while too much is waiting to be sent.
+  // False once the client is gone or the write timed out: the producer should stop.
+  virtual bool Write(std::string_view data) = 0;
+  // Before the first Write only: answer with this problem instead of a stream (the status and
+  // body are rendered like any error). Ignored after the first Write.
+  virtual void Fail(const Status& status) = 0;
+};
+
+// Produces a streamed body; runs on the worker pool. It must not touch the RequestContext:
+// capture copies of what it needs.
+using StreamProducer = std::function<void(StreamWriter&)>;
+
 struct Response {
   int status = 200;
   Headers headers;
@@ -65,6 +83,11 @@ struct Response {
   std::string body;
   // Machine-readable reason of a problem reply ("not-found"), for logs and metrics.
   std::string problem;
+  // When set, the body is streamed (chunked) from this producer instead of `body`. The server
+  // runs it, waits for its first Write (or Fail), and only then runs the response and commit
+  // stages — so the audit record is durable, and carries the right status, before any byte of
+  // the stream leaves — and sends the headers and each written piece as it comes.
+  StreamProducer stream;
 };
 
 struct Route;

@@ -27,6 +27,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
 #include <limits>
 #include <mutex>
 #include <optional>
@@ -98,6 +100,107 @@ asio::awaitable<void> RunOnPool(asio::thread_pool& pool, F& fn) {
       },
       asio::use_awaitable);
 }
+
+// A streamed response in flight, shared by its producer (a worker thread) and the connection's
+// coroutine (an I/O thread). The producer queues pieces and wakes the coroutine by posting a
+// cancel of `wake` to its executor; the coroutine checks the queue under the lock before every
+// wait, and cancels run on its own thread, so no wake-up is lost. The queue is bounded: a slow
+// client makes Write block, not memory grow.
+class StreamState final : public StreamWriter, public std::enable_shared_from_this<StreamState> {
+ public:
+  static constexpr size_t kMaxQueued = 256 * 1024;
+
+  explicit StreamState(const asio::any_io_executor& ex) : wake_(ex) {}
+
+  bool Write(std::string_view data) override {
+    std::unique_lock lock(mu_);
+    space_.wait(lock, [&] { return gone_ || queued_ < kMaxQueued; });
+    if (gone_) return false;
+    started_ = true;
+    queued_ += data.size();
+    if (!data.empty()) pieces_.emplace_back(data);
+    lock.unlock();
+    Notify();
+    return true;
+  }
+  void Fail(const Status& status) override {
+    std::lock_guard lock(mu_);
+    if (!started_) failure_ = status;
+  }
+  // The producer returned.
+  void Finish() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    Notify();
+  }
+  // The client is gone (or the response was replaced): Write returns false from now on.
+  void Abandon() {
+    {
+      std::lock_guard lock(mu_);
+      gone_ = true;
+    }
+    space_.notify_all();
+  }
+
+  // I/O thread: waits until the producer wrote something or finished.
+  asio::awaitable<void> WaitStarted() {
+    while (true) {
+      {
+        std::lock_guard lock(mu_);
+        if (started_ || done_) co_return;
+      }
+      co_await Wait();
+    }
+  }
+  // I/O thread: the queued pieces (moved out); *done when nothing more will come.
+  std::deque<std::string> Take(bool* done) {
+    std::deque<std::string> out;
+    {
+      std::lock_guard lock(mu_);
+      out.swap(pieces_);
+      queued_ = 0;
+      *done = done_;
+    }
+    space_.notify_all();
+    return out;
+  }
+  asio::awaitable<void> Wait() {
+    error_code ec;
+    // The second is only a safety net; wake-ups come from Notify.
+    wake_.expires_after(std::chrono::seconds(1));
+    co_await wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  // I/O thread, after WaitStarted.
+  bool started() {
+    std::lock_guard lock(mu_);
+    return started_;
+  }
+  Status failure() {
+    std::lock_guard lock(mu_);
+    return failure_;
+  }
+  bool done() {
+    std::lock_guard lock(mu_);
+    return done_;
+  }
+
+ private:
+  void Notify() {
+    asio::post(wake_.get_executor(), [self = shared_from_this()] { self->wake_.cancel(); });
+  }
+
+  asio::steady_timer wake_;
+  std::mutex mu_;
+  std::condition_variable space_;
+  std::deque<std::string> pieces_;
+  size_t queued_ = 0;
+  bool started_ = false;
+  bool done_ = false;
+  bool gone_ = false;
+  Status failure_;
+};
 
 // One client connection: plain TCP, or TLS over TCP when `tls` is given.
 struct Conn {
@@ -493,6 +596,70 @@ struct Server::Impl {
     ctx.bytes_sent = static_cast<int64_t>(n);
   }
 
+  // Starts a streamed response's producer and waits for its first piece. When it ends without
+  // writing anything, the response becomes what it failed with (or an empty 200), and null is
+  // returned: the request is answered like any other.
+  asio::awaitable<std::shared_ptr<StreamState>> StartStream(RequestContext& ctx) {
+    auto st = std::make_shared<StreamState>(co_await asio::this_coro::executor);
+    asio::post(pool, [st, producer = std::move(ctx.response.stream), rid = ctx.request_id] {
+      log::ScopedRequestId scoped(rid);
+      try {
+        producer(*st);
+      } catch (const std::exception& e) {
+        log::Error("stream producer threw", log::Fields().Add("error", e.what()));
+        st->Fail(Internal("internal error; the server log has the request id"));
+      }
+      st->Finish();
+    });
+    ctx.response.stream = nullptr;
+    co_await st->WaitStarted();
+    if (st->started()) co_return st;
+    const Status failure = st->failure();
+    if (!failure.ok()) SetProblem(ctx, failure);
+    co_return nullptr;
+  }
+
+  // Sends a started stream: headers (chunked), then every piece as the producer writes it,
+  // then the last chunk once it is done. A write error or timeout abandons the producer.
+  template <typename Stream>
+  asio::awaitable<void> WriteStream(Conn& conn, Stream& stream, RequestContext& ctx,
+                                    StreamState& st, bool keep_alive, error_code& ec) {
+    bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(ctx.response.status), 11};
+    res.set(bhttp::field::server, server_header);
+    res.set(bhttp::field::date, HttpDate());
+    res.set("X-Request-Id", ctx.request_id);
+    if (!ctx.response.content_type.empty()) {
+      res.set(bhttp::field::content_type, ctx.response.content_type);
+    }
+    for (const auto& [k, v] : ctx.response.headers.all()) res.insert(k, v);
+    res.keep_alive(keep_alive);
+    res.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> sr{res};
+    conn.transport().expires_after(options.write_timeout);
+    size_t sent = co_await bhttp::async_write_header(stream, sr,
+                                                     asio::redirect_error(asio::use_awaitable, ec));
+    while (!ec) {
+      bool done = false;
+      std::deque<std::string> pieces = st.Take(&done);
+      for (const std::string& piece : pieces) {
+        conn.transport().expires_after(options.write_timeout);
+        sent += co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(piece)),
+                                           asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) break;
+      }
+      conn.transport().expires_never();
+      if (ec || (done && pieces.empty())) break;
+      if (pieces.empty()) co_await st.Wait();
+    }
+    if (!ec) {
+      conn.transport().expires_after(options.write_timeout);
+      sent += co_await asio::async_write(stream, bhttp::make_chunk_last(),
+                                         asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (ec) st.Abandon();
+    ctx.bytes_sent = static_cast<int64_t>(sent);
+  }
+
   // Answers a request that failed at the transport level (malformed, too large, too slow) and
   // runs the response stage for the `ran` filters whose OnRequest ran, then the final stage.
   template <typename Stream>
@@ -715,10 +882,26 @@ struct Server::Impl {
         break;
       }
 
+      std::shared_ptr<StreamState> streamed;
+      if (ctx.response.stream) {
+        if (ctx.response.status == 200 && ctx.request.method != Method::kHead) {
+          streamed = co_await StartStream(ctx);
+        } else {
+          ctx.response.stream = nullptr;
+        }
+      }
       chain->RunResponse(ctx, ran);
       co_await Commit(ctx);
+      if (streamed && ctx.response.status != 200) {  // the audit commit failed: nothing leaves
+        streamed->Abandon();
+        streamed.reset();
+      }
       const bool keep = keep_alive && !draining.load() && !ctx.close_connection && body_consumed;
-      co_await Write(*conn, stream, ctx, keep, ec);
+      if (streamed) {
+        co_await WriteStream(*conn, stream, ctx, *streamed, keep, ec);
+      } else {
+        co_await Write(*conn, stream, ctx, keep, ec);
+      }
       chain->RunComplete(ctx);
       if (ec || !keep) break;
     }

@@ -11,6 +11,7 @@
 
 #include "src/common/crypto.h"
 #include "src/common/json_text.h"
+#include "src/llm/extractive.h"
 #include "src/llm/grounding.h"
 #include "src/llm/injection.h"
 #include "src/llm/openai_chat.h"
@@ -410,7 +411,8 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
   result.stage_ms.emplace_back("model", MsSince(t));
 
   const std::string& raw = routed.response.content;
-  result.groundedness = Groundedness(raw, sent);
+  // Saying that the records do not answer claims nothing that could be unsupported.
+  result.groundedness = raw == kNoAnswer ? 1.0 : Groundedness(raw, sent);
   for (int n : CitedPassages(raw, sent.size())) {
     Citation c;
     c.n = n;

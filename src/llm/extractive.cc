@@ -168,23 +168,27 @@ Result<ChatResponse> ExtractiveBackend::Complete(const ChatRequest& request,
   ChatResponse r;
   r.model = info_.model;
   r.finish_reason = "stop";
+  // Streamed a sentence at a time, as a model would.
+  std::vector<std::string> pieces;
   if (chosen.empty()) {
-    r.content = std::string(kNoAnswer);
+    pieces.emplace_back(kNoAnswer);
   } else {
     for (const Candidate* c : chosen) {
-      if (!r.content.empty()) r.content += ' ';
-      std::string sentence = c->text;
+      std::string sentence = (pieces.empty() ? "" : " ") + c->text;
       const char last = sentence.back();
       if (last != '.' && last != '!' && last != '?') sentence += '.';
-      r.content += sentence + " [" + std::to_string(c->passage + 1) + "]";
+      pieces.push_back(sentence + " [" + std::to_string(c->passage + 1) + "]");
+    }
+  }
+  for (const std::string& piece : pieces) {
+    r.content += piece;
+    if (on_delta != nullptr && !(*on_delta)(piece)) {
+      return Cancelled("the caller abandoned the answer");
     }
   }
   int64_t prompt = EstimateTokens(question);
   for (const auto& p : request.context) prompt += EstimateTokens(p.text);
   r.usage = {prompt, EstimateTokens(r.content), true};
-  if (on_delta != nullptr && !(*on_delta)(r.content)) {
-    return Cancelled("the caller abandoned the answer");
-  }
   return r;
 }
 

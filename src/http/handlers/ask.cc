@@ -6,6 +6,7 @@
 #include <rapidjson/document.h>
 
 #include "src/audit/ai_record.h"
+#include "src/audit/audit_log.h"
 #include "src/common/json_parse.h"
 #include "src/common/json_text.h"
 #include "src/http/handlers/ask.h"
@@ -21,7 +22,7 @@ constexpr size_t kMaxK = 20;
 
 }  // namespace
 
-Status ParseAskRequest(std::string_view body, llm::AskRequest* req) {
+Status ParseAskRequest(std::string_view body, llm::AskRequest* req, bool* stream) {
   rapidjson::Document d;
   auto parsed = ParseJson(body, &d);
   if (!parsed.ok) return InvalidArgument("malformed JSON: " + parsed.error);
@@ -56,9 +57,7 @@ Status ParseAskRequest(std::string_view body, llm::AskRequest* req) {
       req->k = static_cast<size_t>(v.GetUint64());
     } else if (key == "stream") {
       if (!v.IsBool()) return InvalidArgument("stream must be a boolean");
-      if (v.GetBool()) {
-        return InvalidArgument("streamed answers are not available yet; omit \"stream\"");
-      }
+      if (stream != nullptr) *stream = v.GetBool();
     } else {
       return InvalidArgument("unknown member '" + std::string(key) +
                              "' (known: question, contact_id, model, template, k, stream)");
@@ -137,7 +136,57 @@ std::string AskJson(const llm::AskResult& r, const std::string& trace_id) {
   return o.Finish();
 }
 
+std::string AiJson(const llm::AskResult& r, bool revealed) {
+  audit::AiRecord ai;
+  ai.template_id = r.template_name;
+  ai.template_version = r.template_version;
+  ai.model = r.model_alias;
+  ai.backend = r.backend.name;
+  ai.retrieved = r.retrieved;
+  ai.input_sha256 = r.input_sha256;
+  ai.output_sha256 = r.output_sha256;
+  ai.scores = {{"groundedness", r.groundedness}};
+  ai.safety = {{"prompt_injection", r.injection}};
+  size_t neutralised = 0;
+  for (const auto& f : r.safety) {
+    neutralised += f.id != "question" && f.action != llm::SafetyAction::kFlag;
+  }
+  ai.safety.emplace_back("passages_neutralised", static_cast<double>(neutralised));
+  ai.prompt_tokens = r.usage.prompt;
+  ai.completion_tokens = r.usage.completion;
+  ai.latency_ms = r.stage_ms;
+  ai.anonymized = static_cast<int64_t>(r.anonymized);
+  ai.revealed = revealed;
+  return ai.ToJson();
+}
+
 }  // namespace
+
+std::string SseEvent(std::string_view event, std::string_view data) {
+  std::string out;
+  if (!event.empty()) {
+    out += "event: ";
+    out += event;
+    out += '\n';
+  }
+  out += "data: ";
+  out += data;
+  out += "\n\n";
+  return out;
+}
+
+std::string ProblemJson(const Status& status, const std::string& request_id) {
+  RequestContext tmp;
+  tmp.request_id = request_id;
+  SetProblem(tmp, status);
+  return tmp.response.body;
+}
+
+Status AuditStreamCompletion(App& app, const StreamAuditInfo& info, const std::string& ai_json) {
+  if (app.audit == nullptr) return Status::Ok();
+  return app.audit->AppendSync(audit::AuditEntry{audit::StreamCompletionMembers(
+      info.request_id, info.tenant, info.subject, info.action, info.resource, ai_json)});
+}
 
 void Ask(App& app, RequestContext& ctx) {
   if (app.ask == nullptr) {
@@ -145,7 +194,8 @@ void Ask(App& app, RequestContext& ctx) {
   }
   llm::AskRequest req;
   req.tenant = ctx.tenant;
-  Status s = ParseAskRequest(ctx.request.body, &req);
+  bool stream = false;
+  Status s = ParseAskRequest(ctx.request.body, &req, &stream);
   if (!s.ok()) return SetProblem(ctx, s);
   const std::string alias = req.model.empty() ? app.ask_default_model : req.model;
   if (ctx.security.authorizer == nullptr) {
@@ -167,29 +217,45 @@ void Ask(App& app, RequestContext& ctx) {
   req.scopes = SearchScopesOf(app, ctx);
   req.caller_regions = CallerRegions(ctx);
   req.reveal = ctx.security.authorizer->AccessFor(ctx, "privacy", "reveal").ok();
+  if (stream) {
+    // Server-sent events: "delta" events with the answer's text as it is produced (re-identified,
+    // never half a value), then "done" with the whole response, or "error" with a problem.
+    // Failures before the first delta are plain problem responses with their status.
+    StreamAuditInfo info{ctx.request_id, ctx.tenant,
+                         ctx.security.principal ? ctx.security.principal->subject : "", "ask",
+                         "assistant"};
+    ctx.security.detail_json = R"({"stream":true})";
+    ctx.response.status = 200;
+    ctx.response.content_type = "text/event-stream";
+    ctx.response.headers.Set("Cache-Control", "no-cache");
+    App* a = &app;
+    ctx.response.stream = [a, req, info](StreamWriter& w) {
+      bool wrote = false;
+      llm::DeltaFn on_delta = [&](std::string_view text) {
+        wrote = true;
+        return w.Write(SseEvent("delta", JsonObject().Add("text", text).Finish()));
+      };
+      auto r = a->ask->Ask(req, &on_delta);
+      if (!r.ok()) {
+        if (!wrote) return w.Fail(r.status());
+        w.Write(SseEvent("error", ProblemJson(r.status(), info.request_id)));
+        return;
+      }
+      if (!wrote) w.Write("");  // start the stream: the request's record is committed now
+      Status audited = AuditStreamCompletion(*a, info, AiJson(*r, req.reveal));
+      if (!audited.ok()) {
+        w.Write(SseEvent("error", ProblemJson(Unavailable("the answer could not be recorded in "
+                                                          "the audit trail"),
+                                              info.request_id)));
+        return;
+      }
+      w.Write(SseEvent("done", AskJson(*r, info.request_id)));
+    };
+    return;
+  }
   auto r = app.ask->Ask(req, nullptr);
   if (!r.ok()) return SetProblem(ctx, r.status());
-
-  audit::AiRecord ai;
-  ai.template_id = r->template_name;
-  ai.template_version = r->template_version;
-  ai.model = r->model_alias;
-  ai.backend = r->backend.name;
-  ai.retrieved = r->retrieved;
-  ai.input_sha256 = r->input_sha256;
-  ai.output_sha256 = r->output_sha256;
-  ai.scores = {{"groundedness", r->groundedness}};
-  ai.safety = {{"prompt_injection", r->injection}};
-  size_t neutralised = 0;
-  for (const auto& f : r->safety)
-    neutralised += f.id != "question" && f.action != llm::SafetyAction::kFlag;
-  ai.safety.emplace_back("passages_neutralised", static_cast<double>(neutralised));
-  ai.prompt_tokens = r->usage.prompt;
-  ai.completion_tokens = r->usage.completion;
-  ai.latency_ms = r->stage_ms;
-  ai.anonymized = static_cast<int64_t>(r->anonymized);
-  ai.revealed = req.reveal;
-  ctx.security.ai_json = ai.ToJson();
+  ctx.security.ai_json = AiJson(*r, req.reveal);
 
   ctx.response.status = 200;
   ctx.response.content_type = "application/json";

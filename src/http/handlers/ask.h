@@ -1,18 +1,34 @@
 // The answer request body (POST /v1/ask), parsed without the HTTP layer so that it can be
 // fuzzed: {"question", "contact_id"?, "model"?, "template"?, "k"?, "stream"?}. Unknown members
-// are errors.
+// are errors. And the pieces streamed answers share (SSE events, the completion audit record).
 #ifndef CRMI_HTTP_HANDLERS_ASK_H_
 #define CRMI_HTTP_HANDLERS_ASK_H_
 
+#include <string>
 #include <string_view>
 
 #include "src/common/status.h"
+#include "src/http/app.h"
 #include "src/llm/ask.h"
 
 namespace crmi::http::handlers {
 
-// kInvalidArgument naming the offending member; fills question, contact_id, model and k.
-Status ParseAskRequest(std::string_view body, llm::AskRequest* req);
+// kInvalidArgument naming the offending member; fills question, contact_id, model and k, and
+// *stream (may be null) from "stream".
+Status ParseAskRequest(std::string_view body, llm::AskRequest* req, bool* stream = nullptr);
+
+// One server-sent event ("event: <event>\ndata: <data>\n\n"; no event line when empty).
+std::string SseEvent(std::string_view event, std::string_view data);
+// The problem+json body for `status` (non-OK), as SetProblem renders it.
+std::string ProblemJson(const Status& status, const std::string& request_id);
+
+// Who asked for a streamed response, for the record that completes it.
+struct StreamAuditInfo {
+  std::string request_id, tenant, subject, action, resource;
+};
+// Appends the completion record of a streamed response (its `ai` object) and waits until it is
+// durable; OK when the server has no audit trail.
+Status AuditStreamCompletion(App& app, const StreamAuditInfo& info, const std::string& ai_json);
 
 }  // namespace crmi::http::handlers
 

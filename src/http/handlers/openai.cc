@@ -11,8 +11,10 @@
 #include <set>
 
 #include "src/audit/ai_record.h"
+#include "src/audit/audit_log.h"
 #include "src/common/json_parse.h"
 #include "src/common/json_text.h"
+#include "src/http/handlers/ask.h"
 #include "src/http/handlers/handlers.h"
 #include "src/http/handlers/openai.h"
 #include "src/http/handlers/search.h"
@@ -108,6 +110,9 @@ Status ParseChatCompletionRequest(std::string_view body, ChatCompletionRequest* 
         }
         out->tools.emplace_back(name->GetString(), ToJson(tool));
       }
+    } else if (key == "stream_options") {
+      const rapidjson::Value* u = v.IsObject() ? JsonAtPath(v, "include_usage") : nullptr;
+      out->include_usage = u != nullptr && u->IsBool() && u->GetBool();
     } else if (key == "tool_choice") {
       req.tool_choice_json = ToJson(v);
     } else if (key == "max_tokens" || key == "max_completion_tokens") {
@@ -125,13 +130,159 @@ Status ParseChatCompletionRequest(std::string_view body, ChatCompletionRequest* 
         return InvalidArgument("n must be 1: one answer per request");
       }
     }
-    // Anything else (top_p, stop, seed, user, stream_options, response_format, ...) is accepted
+    // Anything else (top_p, stop, seed, user, response_format, ...) is accepted
     // and ignored, as compatible servers do: SDKs send defaults crmi has no use for.
   }
   if (req.model.empty()) return InvalidArgument("model is required");
   if (req.messages.empty()) return InvalidArgument("messages is required");
   return Status::Ok();
 }
+
+namespace {
+
+// What the model's answer becomes once its tool calls are governed.
+struct Governed {
+  std::string content;
+  std::string tool_calls;  // JSON array of the permitted calls; empty when none
+  std::string finish_reason;
+  std::vector<std::string> denied;
+};
+
+// Keeps the tool calls of `r` to tools the caller was found permitted to call (the tools
+// offered); any other call is removed, and when nothing is left the answer says so.
+Governed Govern(const llm::AskResult& r, const std::set<std::string>& permitted) {
+  Governed g;
+  g.content = r.answer;
+  g.finish_reason = r.finish_reason.empty() ? "stop" : r.finish_reason;
+  if (!r.tool_calls_json.empty()) {
+    rapidjson::Document calls;
+    if (ParseJson(r.tool_calls_json, &calls).ok && calls.IsArray()) {
+      std::string kept = "[";
+      for (const auto& call : calls.GetArray()) {
+        const rapidjson::Value* name = JsonAtPath(call, "function.name");
+        const std::string n = name != nullptr && name->IsString() ? name->GetString() : "";
+        if (n.empty() || permitted.count(n) == 0) {
+          g.denied.push_back(n);
+          continue;
+        }
+        if (kept.size() > 1) kept += ",";
+        kept += ToJson(call);
+      }
+      kept += "]";
+      if (kept != "[]") g.tool_calls = kept;
+    }
+  }
+  if (!g.denied.empty() && g.tool_calls.empty()) {
+    std::string names;
+    for (const auto& n : g.denied) names += (names.empty() ? "" : ", ") + n;
+    if (g.content.empty()) {
+      g.content = "The model asked to call a tool this caller may not use (" + names + ").";
+    }
+    g.finish_reason = "stop";
+  }
+  return g;
+}
+
+std::string AiJsonOf(const llm::AskResult& r, const Governed& g, bool revealed) {
+  audit::AiRecord ai;
+  ai.template_id = r.template_name;
+  ai.template_version = r.template_version;
+  ai.model = r.model_alias;
+  ai.backend = r.backend.name;
+  ai.retrieved = r.retrieved;
+  ai.input_sha256 = r.input_sha256;
+  ai.output_sha256 = r.output_sha256;
+  ai.scores = {{"groundedness", r.groundedness}};
+  ai.safety = {{"prompt_injection", r.injection},
+               {"tool_calls_denied", static_cast<double>(g.denied.size())}};
+  ai.prompt_tokens = r.usage.prompt;
+  ai.completion_tokens = r.usage.completion;
+  ai.latency_ms = r.stage_ms;
+  ai.anonymized = static_cast<int64_t>(r.anonymized);
+  ai.revealed = revealed;
+  return ai.ToJson();
+}
+
+std::string NamesJson(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (const auto& n : names) {
+    if (out.size() > 1) out += ",";
+    AppendJsonString(&out, n);
+  }
+  return out + "]";
+}
+
+std::string UsageJson(const llm::TokenUsage& u) {
+  return JsonObject()
+      .Add("prompt_tokens", u.prompt)
+      .Add("completion_tokens", u.completion)
+      .Add("total_tokens", u.prompt + u.completion)
+      .Finish();
+}
+
+// The `crmi` extension member: what the gateway did, beside OpenAI's fields.
+std::string CrmiJson(const llm::AskResult& r, const Governed& g, bool grounded,
+                     const std::vector<std::string>& withheld, const std::string& trace_id) {
+  std::string citations = "[";
+  for (const auto& c : r.citations) {
+    if (citations.size() > 1) citations += ",";
+    citations += JsonObject()
+                     .Add("n", c.n)
+                     .Add("id", c.passage.id)
+                     .Add("collection", c.passage.collection)
+                     .Add("record_id", c.passage.record_id)
+                     .Add("snippet", c.passage.text)
+                     .Finish();
+  }
+  citations += "]";
+  return JsonObject()
+      .Add("backend", r.backend.name)
+      .Add("extractive", r.backend.extractive)
+      .Add("grounded", grounded)
+      .AddRaw("citations", citations)
+      .Add("groundedness", r.groundedness)
+      .Add("injection", r.injection)
+      .AddRaw("tools_withheld", NamesJson(withheld))
+      .AddRaw("tool_calls_denied", NamesJson(g.denied))
+      .Add("trace_id", trace_id)
+      .Finish();
+}
+
+// One chat.completion.chunk.
+std::string ChunkJson(const std::string& id, int64_t created, const std::string& model,
+                      const std::string& delta, const std::string& finish) {
+  JsonObject choice;
+  choice.Add("index", 0).AddRaw("delta", delta);
+  if (finish.empty()) {
+    choice.AddNull("finish_reason");
+  } else {
+    choice.Add("finish_reason", finish);
+  }
+  return JsonObject()
+      .Add("id", id)
+      .Add("object", "chat.completion.chunk")
+      .Add("created", created)
+      .Add("model", model)
+      .AddRaw("choices", "[" + choice.Finish() + "]")
+      .Finish();
+}
+
+// The permitted tool calls of a final chunk, with the "index" members streamed calls carry.
+std::string IndexedToolCalls(const std::string& calls_json) {
+  rapidjson::Document calls;
+  if (!ParseJson(calls_json, &calls).ok || !calls.IsArray()) return "[]";
+  std::string out = "[";
+  int index = 0;
+  for (auto& call : calls.GetArray()) {
+    if (!call.IsObject()) continue;
+    call.AddMember("index", index++, calls.GetAllocator());
+    if (out.size() > 1) out += ",";
+    out += ToJson(call);
+  }
+  return out + "]";
+}
+
+}  // namespace
 
 void ChatCompletions(App& app, RequestContext& ctx) {
   if (app.ask == nullptr) {
@@ -140,10 +291,6 @@ void ChatCompletions(App& app, RequestContext& ctx) {
   ChatCompletionRequest parsed;
   Status s = ParseChatCompletionRequest(ctx.request.body, &parsed);
   if (!s.ok()) return SetProblem(ctx, s);
-  if (parsed.stream) {
-    return SetProblem(ctx, InvalidArgument("streamed completions are not available yet; "
-                                           "send \"stream\": false"));
-  }
   if (ctx.security.authorizer == nullptr) {
     return SetProblem(ctx, PermissionDenied("no policy decision is available"));
   }
@@ -152,8 +299,9 @@ void ChatCompletions(App& app, RequestContext& ctx) {
     return SetProblem(ctx,
                       PermissionDenied("the policy does not permit model '" + req.model + "'"));
   }
-  // Only the tools the caller may call are offered.
+  // Only the tools the caller may call are offered, and only calls to those are kept.
   std::vector<std::string> withheld;
+  std::set<std::string> permitted;
   if (!parsed.tools.empty()) {
     std::string tools = "[";
     for (const auto& [name, json] : parsed.tools) {
@@ -161,6 +309,7 @@ void ChatCompletions(App& app, RequestContext& ctx) {
         withheld.push_back(name);
         continue;
       }
+      permitted.insert(name);
       if (tools.size() > 1) tools += ",";
       tools += json;
     }
@@ -176,118 +325,107 @@ void ChatCompletions(App& app, RequestContext& ctx) {
   if (req.grounded) req.scopes = SearchScopesOf(app, ctx);
   req.caller_regions = CallerRegions(ctx);
   req.reveal = ctx.security.authorizer->AccessFor(ctx, "privacy", "reveal").ok();
+  const std::string id = "chatcmpl-" + ctx.request_id;
+  const int64_t created = app.clock->NowUnixMillis() / 1000;
+
+  if (parsed.stream) {
+    // OpenAI's stream: chat.completion.chunk events, the role first, text deltas as the model
+    // writes them (re-identified, never half a value), a last chunk with the permitted tool calls
+    // and the finish reason, the usage when asked for, then [DONE]. Failures before the first
+    // delta are plain problem responses.
+    StreamAuditInfo info{ctx.request_id, ctx.tenant,
+                         ctx.security.principal ? ctx.security.principal->subject : "", "chat",
+                         "assistant"};
+    ctx.security.detail_json = R"({"stream":true})";
+    ctx.response.status = 200;
+    ctx.response.content_type = "text/event-stream";
+    ctx.response.headers.Set("Cache-Control", "no-cache");
+    App* a = &app;
+    const bool include_usage = parsed.include_usage;
+    ctx.response.stream = [a, req, info, id, created, permitted, withheld,
+                           include_usage](StreamWriter& w) {
+      bool wrote = false;
+      auto start = [&] {
+        if (wrote) return true;
+        wrote = true;
+        return w.Write(SseEvent(
+            "", ChunkJson(id, created, req.model, R"({"role":"assistant","content":""})", "")));
+      };
+      llm::DeltaFn on_delta = [&](std::string_view text) {
+        return start() &&
+               w.Write(SseEvent("", ChunkJson(id, created, req.model,
+                                              JsonObject().Add("content", text).Finish(), "")));
+      };
+      auto r = a->ask->Chat(req, &on_delta);
+      if (!r.ok()) {
+        if (!wrote) return w.Fail(r.status());
+        w.Write(SseEvent("", "{\"error\":" + ProblemJson(r.status(), info.request_id) + "}"));
+        return;
+      }
+      const Governed g = Govern(*r, permitted);
+      if (!start()) return;
+      if (r->answer.empty() && !g.content.empty()) {  // the notice about a denied tool call
+        w.Write(SseEvent("", ChunkJson(id, created, req.model,
+                                       JsonObject().Add("content", g.content).Finish(), "")));
+      }
+      Status audited = AuditStreamCompletion(*a, info, AiJsonOf(*r, g, req.reveal));
+      if (!audited.ok()) {
+        w.Write(SseEvent("", "{\"error\":" +
+                                 ProblemJson(Unavailable("the answer could not be recorded in the "
+                                                         "audit trail"),
+                                             info.request_id) +
+                                 "}"));
+        return;
+      }
+      const std::string last_delta =
+          g.tool_calls.empty()
+              ? std::string("{}")
+              : JsonObject().AddRaw("tool_calls", IndexedToolCalls(g.tool_calls)).Finish();
+      w.Write(SseEvent("", ChunkJson(id, created, req.model, last_delta, g.finish_reason)));
+      if (include_usage) {
+        w.Write(SseEvent(
+            "", JsonObject()
+                    .Add("id", id)
+                    .Add("object", "chat.completion.chunk")
+                    .Add("created", created)
+                    .Add("model", req.model)
+                    .AddRaw("choices", "[]")
+                    .AddRaw("usage", UsageJson(r->usage))
+                    .AddRaw("crmi", CrmiJson(*r, g, req.grounded, withheld, info.request_id))
+                    .Finish()));
+      }
+      w.Write(SseEvent("", "[DONE]"));
+    };
+    return;
+  }
+
   auto r = app.ask->Chat(req, nullptr);
   if (!r.ok()) return SetProblem(ctx, r.status());
-
-  // Tool calls the model made: each is a decision of its own.
-  std::string tool_calls;
-  std::vector<std::string> denied;
-  if (!r->tool_calls_json.empty()) {
-    rapidjson::Document calls;
-    if (ParseJson(r->tool_calls_json, &calls).ok && calls.IsArray()) {
-      tool_calls = "[";
-      for (const auto& call : calls.GetArray()) {
-        const rapidjson::Value* name = JsonAtPath(call, "function.name");
-        const std::string n = name != nullptr && name->IsString() ? name->GetString() : "";
-        if (n.empty() || !MayCall(ctx, n)) {
-          denied.push_back(n);
-          continue;
-        }
-        if (tool_calls.size() > 1) tool_calls += ",";
-        tool_calls += ToJson(call);
-      }
-      tool_calls += "]";
-      if (tool_calls == "[]") tool_calls.clear();
-    }
-  }
-  std::string content = r->answer;
-  std::string finish = r->finish_reason.empty() ? "stop" : r->finish_reason;
-  if (!denied.empty() && tool_calls.empty()) {
-    std::string names;
-    for (const auto& n : denied) names += (names.empty() ? "" : ", ") + n;
-    if (content.empty()) {
-      content = "The model asked to call a tool this caller may not use (" + names + ").";
-    }
-    finish = "stop";
-  }
-
-  audit::AiRecord ai;
-  ai.template_id = r->template_name;
-  ai.template_version = r->template_version;
-  ai.model = r->model_alias;
-  ai.backend = r->backend.name;
-  ai.retrieved = r->retrieved;
-  ai.input_sha256 = r->input_sha256;
-  ai.output_sha256 = r->output_sha256;
-  ai.scores = {{"groundedness", r->groundedness}};
-  ai.safety = {{"prompt_injection", r->injection},
-               {"tool_calls_denied", static_cast<double>(denied.size())}};
-  ai.prompt_tokens = r->usage.prompt;
-  ai.completion_tokens = r->usage.completion;
-  ai.latency_ms = r->stage_ms;
-  ai.anonymized = static_cast<int64_t>(r->anonymized);
-  ai.revealed = req.reveal;
-  ctx.security.ai_json = ai.ToJson();
-
+  const Governed g = Govern(*r, permitted);
+  ctx.security.ai_json = AiJsonOf(*r, g, req.reveal);
   JsonObject message;
   message.Add("role", "assistant");
-  if (content.empty() && !tool_calls.empty()) {
+  if (g.content.empty() && !g.tool_calls.empty()) {
     message.AddNull("content");
   } else {
-    message.Add("content", content);
+    message.Add("content", g.content);
   }
-  if (!tool_calls.empty()) message.AddRaw("tool_calls", tool_calls);
+  if (!g.tool_calls.empty()) message.AddRaw("tool_calls", g.tool_calls);
   const std::string choice = JsonObject()
                                  .Add("index", 0)
                                  .AddRaw("message", message.Finish())
-                                 .Add("finish_reason", finish)
+                                 .Add("finish_reason", g.finish_reason)
                                  .Finish();
-  const std::string usage = JsonObject()
-                                .Add("prompt_tokens", r->usage.prompt)
-                                .Add("completion_tokens", r->usage.completion)
-                                .Add("total_tokens", r->usage.prompt + r->usage.completion)
-                                .Finish();
-  std::string citations = "[";
-  for (const auto& c : r->citations) {
-    if (citations.size() > 1) citations += ",";
-    citations += JsonObject()
-                     .Add("n", c.n)
-                     .Add("id", c.passage.id)
-                     .Add("collection", c.passage.collection)
-                     .Add("record_id", c.passage.record_id)
-                     .Add("snippet", c.passage.text)
-                     .Finish();
-  }
-  citations += "]";
-  auto names_json = [](const std::vector<std::string>& names) {
-    std::string out = "[";
-    for (const auto& n : names) {
-      if (out.size() > 1) out += ",";
-      AppendJsonString(&out, n);
-    }
-    return out + "]";
-  };
-  const std::string crmi = JsonObject()
-                               .Add("backend", r->backend.name)
-                               .Add("extractive", r->backend.extractive)
-                               .Add("grounded", req.grounded)
-                               .AddRaw("citations", citations)
-                               .Add("groundedness", r->groundedness)
-                               .Add("injection", r->injection)
-                               .AddRaw("tools_withheld", names_json(withheld))
-                               .AddRaw("tool_calls_denied", names_json(denied))
-                               .Add("trace_id", ctx.request_id)
-                               .Finish();
   ctx.response.status = 200;
   ctx.response.content_type = "application/json";
   ctx.response.body = JsonObject()
-                          .Add("id", "chatcmpl-" + ctx.request_id)
+                          .Add("id", id)
                           .Add("object", "chat.completion")
-                          .Add("created", app.clock->NowUnixMillis() / 1000)
+                          .Add("created", created)
                           .Add("model", req.model)
                           .AddRaw("choices", "[" + choice + "]")
-                          .AddRaw("usage", usage)
-                          .AddRaw("crmi", crmi)
+                          .AddRaw("usage", UsageJson(r->usage))
+                          .AddRaw("crmi", CrmiJson(*r, g, req.grounded, withheld, ctx.request_id))
                           .Finish();
 }
 

@@ -18,6 +18,7 @@ namespace crmi::http::handlers {
 struct ChatCompletionRequest {
   llm::ChatGatewayRequest chat;  // model, messages, tool_choice, max_tokens, temperature
   bool stream = false;
+  bool include_usage = false;                              // stream_options.include_usage
   std::vector<std::pair<std::string, std::string>> tools;  // function name → the tool's JSON
 };
 
