@@ -47,6 +47,7 @@
 #include "src/http/routes.h"
 #include "src/http/server.h"
 #include "src/llm/ask.h"
+#include "src/llm/budget.h"
 #include "src/llm/extractive.h"
 #include "src/llm/injection.h"
 #include "src/llm/openai_chat.h"
@@ -400,7 +401,21 @@ int RunServe(const ServeConfig& config) {
     injection_model.threshold = static_cast<float>(config.llm_injection_threshold);
   }
   llm::InjectionDetector injection(&injection_model);
+  llm::BudgetLimits llm_limits;
+  llm_limits.principal_requests_per_minute = config.llm_principal_requests_per_minute;
+  llm_limits.principal_tokens_per_minute = config.llm_principal_tokens_per_minute;
+  llm_limits.tenant_tokens_per_minute = config.llm_tenant_tokens_per_minute;
+  llm_limits.model_tokens_per_minute = config.llm_model_tokens_per_minute;
+  llm_limits.tenant_tokens_per_month = config.llm_tenant_tokens_per_month;
+  llm_limits.completion_tokens = config.llm_completion_tokens;
+  std::filesystem::create_directories(std::filesystem::path(config.data_dir) / "llm", ec);
+  llm::TokenBudget budget(
+      llm_limits, Clock::Real(),
+      (std::filesystem::path(config.data_dir) / "llm" / "token_usage.txt").string());
+  s = budget.Load();
+  if (!s.ok()) return fail(s);
   llm::AskOptions ask_options;
+  ask_options.budget = &budget;
   if (config.llm_injection_scan) ask_options.injection = &injection;
   ask_options.question_action = *llm::ParseSafetyAction(config.llm_question_action);
   ask_options.passage_action = *llm::ParseSafetyAction(config.llm_passage_action);

@@ -106,6 +106,13 @@ struct ServeConfig {
   std::vector<LlmBackendEntry> llm_backends;
   std::vector<std::string> llm_grounded_models = {"default", "crmi-rag"};
   std::vector<std::pair<std::string, std::vector<std::string>>> llm_models;  // alias → chain
+  // [llm.limits] (0: unlimited)
+  int64_t llm_principal_requests_per_minute = 0;
+  int64_t llm_principal_tokens_per_minute = 0;
+  int64_t llm_tenant_tokens_per_minute = 0;
+  int64_t llm_model_tokens_per_minute = 0;
+  int64_t llm_tenant_tokens_per_month = 0;
+  int64_t llm_completion_tokens = 1024;
   // [llm.safety]
   bool llm_injection_scan = true;
   double llm_injection_threshold = 0;         // 0: the compiled-in model's own

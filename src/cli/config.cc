@@ -314,6 +314,18 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Int(lt, "llm.", "k", &c->llm_k));
   RETURN_IF_ERROR(r.Int(lt, "llm.", "max_context_tokens", &c->llm_max_context_tokens));
   RETURN_IF_ERROR(r.StrList(lt, "llm.", "grounded_models", &c->llm_grounded_models));
+  r.Table("llm.limits");
+  if (const toml::table* lim = lt.get_as<toml::table>("limits")) {
+    const std::string p = "llm.limits.";
+    RETURN_IF_ERROR(
+        r.Int(*lim, p, "principal_requests_per_minute", &c->llm_principal_requests_per_minute));
+    RETURN_IF_ERROR(
+        r.Int(*lim, p, "principal_tokens_per_minute", &c->llm_principal_tokens_per_minute));
+    RETURN_IF_ERROR(r.Int(*lim, p, "tenant_tokens_per_minute", &c->llm_tenant_tokens_per_minute));
+    RETURN_IF_ERROR(r.Int(*lim, p, "model_tokens_per_minute", &c->llm_model_tokens_per_minute));
+    RETURN_IF_ERROR(r.Int(*lim, p, "tenant_tokens_per_month", &c->llm_tenant_tokens_per_month));
+    RETURN_IF_ERROR(r.Int(*lim, p, "completion_tokens", &c->llm_completion_tokens));
+  }
   r.Table("llm.safety");
   if (const toml::table* st = lt.get_as<toml::table>("safety")) {
     RETURN_IF_ERROR(r.Bool(*st, "llm.safety.", "injection_scan", &c->llm_injection_scan));
@@ -455,6 +467,14 @@ Status ValidateServeConfig(const ServeConfig& c) {
     return InvalidArgument("retrieval.openai timeout_ms must be 1..600000");
   }
   if (!in(c.llm_k, 1, 20)) return InvalidArgument("llm k must be 1..20");
+  for (int64_t v : {c.llm_principal_requests_per_minute, c.llm_principal_tokens_per_minute,
+                    c.llm_tenant_tokens_per_minute, c.llm_model_tokens_per_minute,
+                    c.llm_tenant_tokens_per_month}) {
+    if (v < 0) return InvalidArgument("llm.limits values must be 0 (unlimited) or positive");
+  }
+  if (!in(c.llm_completion_tokens, 1, 1'000'000)) {
+    return InvalidArgument("llm.limits completion_tokens must be 1..1000000");
+  }
   if (c.llm_question_action != "block" && c.llm_question_action != "strip" &&
       c.llm_question_action != "flag") {
     return InvalidArgument("llm.safety question must be 'block', 'strip' or 'flag'");

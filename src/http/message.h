@@ -68,8 +68,9 @@ class StreamWriter {
   // False once the client is gone or the write timed out: the producer should stop.
   virtual bool Write(std::string_view data) = 0;
   // Before the first Write only: answer with this problem instead of a stream (the status and
-  // body are rendered like any error). Ignored after the first Write.
-  virtual void Fail(const Status& status) = 0;
+  // body are rendered like any error; `retry_after_s` ≥ 0 adds Retry-After). Ignored after the
+  // first Write.
+  virtual void Fail(const Status& status, int retry_after_s = -1) = 0;
 };
 
 // Produces a streamed body; runs on the worker pool. It must not touch the RequestContext:

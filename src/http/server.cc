@@ -123,9 +123,11 @@ class StreamState final : public StreamWriter, public std::enable_shared_from_th
     Notify();
     return true;
   }
-  void Fail(const Status& status) override {
+  void Fail(const Status& status, int retry_after_s) override {
     std::lock_guard lock(mu_);
-    if (!started_) failure_ = status;
+    if (started_) return;
+    failure_ = status;
+    retry_after_s_ = retry_after_s;
   }
   // The producer returned.
   void Finish() {
@@ -181,6 +183,10 @@ class StreamState final : public StreamWriter, public std::enable_shared_from_th
     std::lock_guard lock(mu_);
     return failure_;
   }
+  int retry_after_s() {
+    std::lock_guard lock(mu_);
+    return retry_after_s_;
+  }
   bool done() {
     std::lock_guard lock(mu_);
     return done_;
@@ -200,6 +206,7 @@ class StreamState final : public StreamWriter, public std::enable_shared_from_th
   bool done_ = false;
   bool gone_ = false;
   Status failure_;
+  int retry_after_s_ = -1;
 };
 
 // One client connection: plain TCP, or TLS over TCP when `tls` is given.
@@ -607,7 +614,7 @@ struct Server::Impl {
         producer(*st);
       } catch (const std::exception& e) {
         log::Error("stream producer threw", log::Fields().Add("error", e.what()));
-        st->Fail(Internal("internal error; the server log has the request id"));
+        st->Fail(Internal("internal error; the server log has the request id"), -1);
       }
       st->Finish();
     });
@@ -615,7 +622,12 @@ struct Server::Impl {
     co_await st->WaitStarted();
     if (st->started()) co_return st;
     const Status failure = st->failure();
-    if (!failure.ok()) SetProblem(ctx, failure);
+    if (!failure.ok()) {
+      SetProblem(ctx, failure);
+      if (st->retry_after_s() >= 0) {
+        ctx.response.headers.Set("Retry-After", std::to_string(st->retry_after_s()));
+      }
+    }
     co_return nullptr;
   }
 

@@ -11,6 +11,7 @@
 
 #include "src/common/crypto.h"
 #include "src/common/json_text.h"
+#include "src/llm/budget.h"
 #include "src/llm/extractive.h"
 #include "src/llm/grounding.h"
 #include "src/llm/injection.h"
@@ -137,6 +138,8 @@ struct AskService::Job {
   std::vector<std::string> caller_regions;
   bool reveal = false;
   size_t k = 0;
+  std::string principal;
+  int* retry_after_s = nullptr;
 };
 
 Status AskService::ScanQuestion(std::string* text, const char* id, AskResult* result) {
@@ -187,6 +190,8 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
   job.caller_regions = request.caller_regions;
   job.reveal = request.reveal;
   job.k = request.k;
+  job.principal = request.principal;
+  job.retry_after_s = request.retry_after_s;
   return Run(job, on_delta);
 }
 
@@ -204,6 +209,8 @@ Result<AskResult> AskService::Chat(const ChatGatewayRequest& request, const Delt
   job.scopes = request.scopes;
   job.caller_regions = request.caller_regions;
   job.reveal = request.reveal;
+  job.principal = request.principal;
+  job.retry_after_s = request.retry_after_s;
   size_t bytes = 0;
   for (const auto& m : job.conversation) {
     bytes += m.content.size() + m.tool_calls_json.size();
@@ -388,6 +395,20 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
   result.anonymized = anonymizer.size();
   result.stage_ms.emplace_back("anonymize", MsSince(t));
 
+  // Budgets: the prompt's estimate and the completion's ceiling are reserved before the call
+  // (the model is given that ceiling), and settled with the model's usage after it.
+  std::optional<TokenBudget::Reservation> reservation;
+  if (options_.budget != nullptr) {
+    if (chat.max_tokens <= 0)
+      chat.max_tokens = static_cast<int>(options_.budget->limits().completion_tokens);
+    int64_t estimate = chat.max_tokens;
+    for (const auto& m : chat.messages) estimate += EstimateTokens(m.content);
+    ASSIGN_OR_RETURN(TokenBudget::Reservation held,
+                     options_.budget->Reserve(job.principal, job.tenant, result.model_alias,
+                                              estimate, job.retry_after_s));
+    reservation = std::move(held);
+  }
+
   // The model, through a restorer when streaming: placeholders become values only for callers
   // who may see them, and never half of one.
   t = SteadyClock::now();
@@ -402,8 +423,17 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
       return out.empty() || (*on_delta)(out);
     };
   }
-  ASSIGN_OR_RETURN(Routed routed, router_->Complete(result.model_alias, chat,
-                                                    on_delta ? &restoring : nullptr, residency));
+  Result<Routed> completed =
+      router_->Complete(result.model_alias, chat, on_delta ? &restoring : nullptr, residency);
+  if (reservation) {
+    // The in-process model costs nothing: only remote models' tokens count against budgets.
+    const bool charged = completed.ok() && !completed->backend.extractive;
+    options_.budget->Settle(
+        *reservation,
+        charged ? completed->response.usage.prompt + completed->response.usage.completion : 0);
+  }
+  if (!completed.ok()) return completed.status();
+  Routed routed = std::move(completed).value();
   if (on_delta != nullptr) {
     const std::string rest = restorer.Finish();
     if (!rest.empty() && !(*on_delta)(rest)) return Cancelled("the caller abandoned the answer");

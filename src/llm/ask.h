@@ -34,6 +34,7 @@ class Detector;
 namespace crmi::llm {
 
 class InjectionDetector;
+class TokenBudget;
 
 // What happens to text the injection detector flags.
 enum class SafetyAction {
@@ -55,6 +56,8 @@ struct AskOptions {
   const InjectionDetector* injection = nullptr;
   SafetyAction question_action = SafetyAction::kBlock;
   SafetyAction passage_action = SafetyAction::kDrop;  // indirect injection in retrieved text
+  // Null: no rate limits or token budgets.
+  TokenBudget* budget = nullptr;
 };
 
 struct AskRequest {
@@ -64,8 +67,11 @@ struct AskRequest {
   std::string model;       // alias; empty: the default
   std::vector<retrieval::CollectionScope> scopes;
   std::vector<std::string> caller_regions;
-  bool reveal = false;  // the caller may see original values in the answer
-  size_t k = 0;         // 0: the service's default
+  bool reveal = false;    // the caller may see original values in the answer
+  size_t k = 0;           // 0: the service's default
+  std::string principal;  // for rate limits
+  // Set with kResourceExhausted: seconds until the budget would allow the call.
+  int* retry_after_s = nullptr;
 };
 
 // A conversation through the governed OpenAI-compatible gateway (POST /v1/chat/completions).
@@ -83,6 +89,8 @@ struct ChatGatewayRequest {
   std::vector<retrieval::CollectionScope> scopes;
   std::vector<std::string> caller_regions;
   bool reveal = false;
+  std::string principal;         // for rate limits
+  int* retry_after_s = nullptr;  // as in AskRequest
 };
 
 struct Citation {

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -495,6 +496,53 @@ TEST(ChatGatewayE2ETest, ToolCallsAreGovernedAndMessagesAnonymised) {
               {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + admin}});
     EXPECT_EQ(r.status, 400) << bad << " → " << r.body;
   }
+  EXPECT_EQ(server.Stop(SIGTERM), 0) << server.AppLog();
+  std::filesystem::remove_all(dir);
+}
+
+// Budgets: the third request within a minute, with two allowed, is refused with 429 and says
+// when to retry — on /v1/ask and on the gateway alike.
+TEST(BudgetE2ETest, RequestsBeyondTheRateAre429WithRetryAfter) {
+  const std::string dir = TempDir("budget");
+  {
+    std::ofstream cfg(dir + "/crmi.toml");
+    cfg << "[llm.limits]\nprincipal_requests_per_minute = 2\n";
+  }
+  ServerProcess server(dir, {"--config", dir + "/crmi.toml"});
+  ASSERT_TRUE(server.Start()) << server.AppLog();
+  const std::string admin = MintToken(dir, "root", "shop", "admin");
+  auto post = [&](const std::string& target, const std::string& body, const std::string& token) {
+    return Fetch(server.port(), "POST", target, body,
+                 {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}});
+  };
+  ASSERT_EQ(
+      post("/v1/knowledge", R"({"title":"Returns","body":"Returns are free for 30 days."})", admin)
+          .status,
+      201);
+  HttpResponse r;
+  const auto deadline = Clock::now() + std::chrono::seconds(20);
+  do {  // until the tenant's index exists (503 before), which spends no budget
+    r = post("/v1/ask", R"({"question":"How long are returns free?"})", admin);
+    if (r.status == 503) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (r.status == 503 && Clock::now() < deadline);
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = post(
+      "/v1/chat/completions",
+      R"({"model":"default","messages":[{"role":"user","content":"How long are returns free?"}]})",
+      admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = post("/v1/ask", R"({"question":"How long are returns free?"})", admin);
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_EQ(r.Header("content-type"), "application/problem+json");
+  const int retry = std::atoi(r.Header("retry-after").c_str());
+  EXPECT_GT(retry, 0);
+  EXPECT_LE(retry, 30);
+  r = post("/v1/ask", R"({"question":"How long are returns free?","stream":true})", admin);
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_FALSE(r.Header("retry-after").empty());
+  // Another principal has its own allowance.
+  const std::string other = MintToken(dir, "ag-2", "shop", "admin");
+  EXPECT_EQ(post("/v1/ask", R"({"question":"How long are returns free?"})", other).status, 200);
   EXPECT_EQ(server.Stop(SIGTERM), 0) << server.AppLog();
   std::filesystem::remove_all(dir);
 }

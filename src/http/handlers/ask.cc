@@ -182,6 +182,10 @@ std::string ProblemJson(const Status& status, const std::string& request_id) {
   return tmp.response.body;
 }
 
+std::string PrincipalKey(const RequestContext& ctx) {
+  return ctx.tenant + "/" + (ctx.security.principal ? ctx.security.principal->subject : "");
+}
+
 Status AuditStreamCompletion(App& app, const StreamAuditInfo& info, const std::string& ai_json) {
   if (app.audit == nullptr) return Status::Ok();
   return app.audit->AppendSync(audit::AuditEntry{audit::StreamCompletionMembers(
@@ -217,6 +221,7 @@ void Ask(App& app, RequestContext& ctx) {
   req.scopes = SearchScopesOf(app, ctx);
   req.caller_regions = CallerRegions(ctx);
   req.reveal = ctx.security.authorizer->AccessFor(ctx, "privacy", "reveal").ok();
+  req.principal = PrincipalKey(ctx);
   if (stream) {
     // Server-sent events: "delta" events with the answer's text as it is produced (re-identified,
     // never half a value), then "done" with the whole response, or "error" with a problem.
@@ -235,9 +240,12 @@ void Ask(App& app, RequestContext& ctx) {
         wrote = true;
         return w.Write(SseEvent("delta", JsonObject().Add("text", text).Finish()));
       };
-      auto r = a->ask->Ask(req, &on_delta);
+      int retry_after = -1;
+      llm::AskRequest asked = req;
+      asked.retry_after_s = &retry_after;
+      auto r = a->ask->Ask(asked, &on_delta);
       if (!r.ok()) {
-        if (!wrote) return w.Fail(r.status());
+        if (!wrote) return w.Fail(r.status(), retry_after);
         w.Write(SseEvent("error", ProblemJson(r.status(), info.request_id)));
         return;
       }
@@ -253,8 +261,14 @@ void Ask(App& app, RequestContext& ctx) {
     };
     return;
   }
+  int retry_after = -1;
+  req.retry_after_s = &retry_after;
   auto r = app.ask->Ask(req, nullptr);
-  if (!r.ok()) return SetProblem(ctx, r.status());
+  if (!r.ok()) {
+    SetProblem(ctx, r.status());
+    if (retry_after >= 0) ctx.response.headers.Set("Retry-After", std::to_string(retry_after));
+    return;
+  }
   ctx.security.ai_json = AiJson(*r, req.reveal);
 
   ctx.response.status = 200;

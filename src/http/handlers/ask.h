@@ -9,6 +9,7 @@
 
 #include "src/common/status.h"
 #include "src/http/app.h"
+#include "src/http/message.h"
 #include "src/llm/ask.h"
 
 namespace crmi::http::handlers {
@@ -21,6 +22,9 @@ Status ParseAskRequest(std::string_view body, llm::AskRequest* req, bool* stream
 std::string SseEvent(std::string_view event, std::string_view data);
 // The problem+json body for `status` (non-OK), as SetProblem renders it.
 std::string ProblemJson(const Status& status, const std::string& request_id);
+
+// The caller as rate limits count it: "<tenant>/<subject>".
+std::string PrincipalKey(const RequestContext& ctx);
 
 // Who asked for a streamed response, for the record that completes it.
 struct StreamAuditInfo {

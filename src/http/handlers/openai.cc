@@ -325,6 +325,7 @@ void ChatCompletions(App& app, RequestContext& ctx) {
   if (req.grounded) req.scopes = SearchScopesOf(app, ctx);
   req.caller_regions = CallerRegions(ctx);
   req.reveal = ctx.security.authorizer->AccessFor(ctx, "privacy", "reveal").ok();
+  req.principal = PrincipalKey(ctx);
   const std::string id = "chatcmpl-" + ctx.request_id;
   const int64_t created = app.clock->NowUnixMillis() / 1000;
 
@@ -356,9 +357,12 @@ void ChatCompletions(App& app, RequestContext& ctx) {
                w.Write(SseEvent("", ChunkJson(id, created, req.model,
                                               JsonObject().Add("content", text).Finish(), "")));
       };
-      auto r = a->ask->Chat(req, &on_delta);
+      int retry_after = -1;
+      llm::ChatGatewayRequest asked = req;
+      asked.retry_after_s = &retry_after;
+      auto r = a->ask->Chat(asked, &on_delta);
       if (!r.ok()) {
-        if (!wrote) return w.Fail(r.status());
+        if (!wrote) return w.Fail(r.status(), retry_after);
         w.Write(SseEvent("", "{\"error\":" + ProblemJson(r.status(), info.request_id) + "}"));
         return;
       }
@@ -399,8 +403,14 @@ void ChatCompletions(App& app, RequestContext& ctx) {
     return;
   }
 
+  int retry_after = -1;
+  req.retry_after_s = &retry_after;
   auto r = app.ask->Chat(req, nullptr);
-  if (!r.ok()) return SetProblem(ctx, r.status());
+  if (!r.ok()) {
+    SetProblem(ctx, r.status());
+    if (retry_after >= 0) ctx.response.headers.Set("Retry-After", std::to_string(retry_after));
+    return;
+  }
   const Governed g = Govern(*r, permitted);
   ctx.security.ai_json = AiJsonOf(*r, g, req.reveal);
   JsonObject message;
