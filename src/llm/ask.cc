@@ -16,6 +16,7 @@
 #include "src/llm/grounding.h"
 #include "src/llm/injection.h"
 #include "src/llm/openai_chat.h"
+#include "src/llm/output_guard.h"
 #include "src/privacy/anonymizer.h"
 #include "src/privacy/contact_names.h"
 
@@ -416,10 +417,15 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
   for (const auto& p : sent) residency.data_regions.push_back(p.region);
   residency.caller_regions = job.caller_regions;
   privacy::StreamRestorer restorer(&anonymizer, job.reveal);
+  // Output scanning after re-identification: secrets, abuse, and personal data for callers who
+  // may not see it — sentence by sentence, so streams are checked too.
+  OutputGuard guard(detector_, dictionary.get(), !job.reveal);
+  std::string guarded;  // what the caller received, when streaming
   DeltaFn restoring;
   if (on_delta != nullptr) {
     restoring = [&](std::string_view piece) {
-      const std::string out = restorer.Push(piece);
+      const std::string out = guard.Push(restorer.Push(piece));
+      guarded += out;
       return out.empty() || (*on_delta)(out);
     };
   }
@@ -435,7 +441,9 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
   if (!completed.ok()) return completed.status();
   Routed routed = std::move(completed).value();
   if (on_delta != nullptr) {
-    const std::string rest = restorer.Finish();
+    std::string rest = guard.Push(restorer.Finish());
+    rest += guard.Finish();  // after the Push: sequenced, unlike the operands of a +
+    guarded += rest;
     if (!rest.empty() && !(*on_delta)(rest)) return Cancelled("the caller abandoned the answer");
   }
   result.stage_ms.emplace_back("model", MsSince(t));
@@ -457,7 +465,9 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
       result.retrieved.push_back(p.record_id);
     }
   }
-  result.answer = anonymizer.Restore(raw, job.reveal);
+  result.answer = on_delta != nullptr ? guarded : guard.Clean(anonymizer.Restore(raw, job.reveal));
+  result.output_risk = guard.risk();
+  result.output_reasons = guard.reasons();
   if (!routed.response.tool_calls_json.empty()) {
     result.tool_calls_json = anonymizer.Restore(routed.response.tool_calls_json, job.reveal);
   }

@@ -115,7 +115,9 @@ struct AskResult {
   BackendInfo backend;
   std::vector<std::string> fallbacks;
   double groundedness = 1.0;
-  double injection = 0;               // the question's score (0 without a detector)
+  double injection = 0;    // the question's score (0 without a detector)
+  double output_risk = 0;  // what the output guard found (output_guard.h)
+  std::vector<std::string> output_reasons;
   std::vector<SafetyFinding> safety;  // the question, if flagged, and flagged passages
   TokenUsage usage;
   std::vector<std::string> retrieved;  // record ids of the passages given to the model

@@ -12,6 +12,7 @@
 #include "src/llm/extractive.h"
 #include "src/llm/grounding.h"
 #include "src/llm/openai_chat.h"
+#include "src/llm/output_guard.h"
 #include "tests/fuzz/fuzz.h"
 
 CRMI_FUZZ_TARGET(llm) {
@@ -73,6 +74,16 @@ CRMI_FUZZ_TARGET(llm) {
   context[1].text = std::string(in.substr(cut));
   const double g = l::Groundedness(in, context);
   if (!(g >= 0.0 && g <= 1.0)) std::abort();
+  // The output guard: a stream cut anywhere gives what the whole text gives.
+  {
+    l::OutputGuard whole(nullptr, nullptr, false);
+    const std::string want = whole.Clean(in);
+    l::OutputGuard parts(nullptr, nullptr, false);
+    std::string got = parts.Push(in.substr(0, cut));
+    got += parts.Push(in.substr(cut));
+    got += parts.Finish();
+    if (got != want || whole.risk() < 0 || whole.risk() > 1) std::abort();
+  }
   l::ExtractiveBackend extractive;
   l::ChatRequest chat;
   chat.question = std::string(in.substr(0, cut));

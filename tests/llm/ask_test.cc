@@ -356,5 +356,60 @@ TEST_F(AskServiceTest, InjectionsAreRefusedDroppedOrStripped) {
   EXPECT_TRUE(received.empty());
 }
 
+// What the model writes is scanned before the caller reads it, streamed or not.
+TEST_F(AskServiceTest, OutputIsScannedForSecretsAndAbuse) {
+  test::StubHttpServer server([&](const test::StubRequest& r) {
+    const std::string content =
+        "Overpayments reduce the term [1]. The admin key is sk-live-0123456789abcdefghijklmn. "
+        "Only an idiot would ask.";
+    if (r.body.find("\"stream\":true") == std::string::npos) {
+      return test::StubResponse{200,
+                                "application/json",
+                                {},
+                                R"({"choices":[{"index":0,"message":{"role":"assistant",)"
+                                R"("content":")" +
+                                    content + R"("},"finish_reason":"stop"}]})"};
+    }
+    test::StubResponse sse;
+    sse.content_type = "text/event-stream";
+    for (size_t i = 0; i < content.size(); i += 7) {
+      sse.pieces.push_back("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" +
+                           content.substr(i, 7) + "\"}}]}\n\n");
+    }
+    sse.pieces.push_back(
+        "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
+    return sse;
+  });
+  OpenAiChatOptions o;
+  o.name = "remote";
+  o.base_url = server.url() + "/v1";
+  o.model = "stub";
+  ASSERT_TRUE(router_->AddBackend(OpenAiChatBackend::Create(o).value()).ok());
+  ASSERT_TRUE(router_->AddAlias("remote", {"remote"}).ok());
+  AskService ask = Service();
+  AskRequest req;
+  req.tenant = "acme";
+  req.model = "remote";
+  req.scopes = Advisor("adv-1");
+  req.question = "Does a mortgage overpayment reduce the term?";
+  const std::string want =
+      "Overpayments reduce the term [1]. The admin key is [secret removed]. "
+      "[removed: abusive language]";
+  auto r = ask.Ask(req, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->answer, want);
+  EXPECT_DOUBLE_EQ(r->output_risk, 0.9);
+  EXPECT_EQ(r->output_reasons, (std::vector<std::string>{"secret", "abuse"}));
+  std::string streamed;
+  DeltaFn collect = [&](std::string_view d) {
+    streamed += d;
+    return true;
+  };
+  r = ask.Ask(req, &collect);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(streamed, want);
+  EXPECT_EQ(r->answer, want);
+}
+
 }  // namespace
 }  // namespace crmi::llm

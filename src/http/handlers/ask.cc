@@ -44,6 +44,7 @@ Status ParseAskRequest(std::string_view body, llm::AskRequest* req, bool* stream
       if (req->contact_id.empty()) return InvalidArgument("contact_id must not be empty");
     } else if (key == "model") {
       RETURN_IF_ERROR(str(&req->model));
+      if (req->model.size() > 128) return InvalidArgument("model names are at most 128 bytes");
     } else if (key == "template") {
       std::string name;
       RETURN_IF_ERROR(str(&name));
@@ -92,8 +93,9 @@ std::string AskJson(const llm::AskResult& r, const std::string& trace_id) {
   }
   fallbacks += "]";
   JsonObject scores;
-  // output_risk: the output scanner is not built yet.
-  scores.Add("groundedness", r.groundedness).Add("injection", r.injection).AddNull("output_risk");
+  scores.Add("groundedness", r.groundedness)
+      .Add("injection", r.injection)
+      .Add("output_risk", r.output_risk);
   std::string safety = "[";
   for (const auto& f : r.safety) {
     if (safety.size() > 1) safety += ",";
@@ -108,6 +110,21 @@ std::string AskJson(const llm::AskResult& r, const std::string& trace_id) {
                   .Add("score", f.score)
                   .AddRaw("reasons", reasons)
                   .Add("action", llm::SafetyActionName(f.action))
+                  .Finish();
+  }
+  if (!r.output_reasons.empty()) {
+    if (safety.size() > 1) safety += ",";
+    std::string reasons = "[";
+    for (const auto& why : r.output_reasons) {
+      if (reasons.size() > 1) reasons += ",";
+      AppendJsonString(&reasons, why);
+    }
+    reasons += "]";
+    safety += JsonObject()
+                  .Add("id", "output")
+                  .Add("score", r.output_risk)
+                  .AddRaw("reasons", reasons)
+                  .Add("action", "strip")
                   .Finish();
   }
   safety += "]";
@@ -152,6 +169,7 @@ std::string AiJson(const llm::AskResult& r, bool revealed) {
     neutralised += f.id != "question" && f.action != llm::SafetyAction::kFlag;
   }
   ai.safety.emplace_back("passages_neutralised", static_cast<double>(neutralised));
+  ai.safety.emplace_back("output_risk", r.output_risk);
   ai.prompt_tokens = r.usage.prompt;
   ai.completion_tokens = r.usage.completion;
   ai.latency_ms = r.stage_ms;

@@ -70,6 +70,7 @@ Status ParseChatCompletionRequest(std::string_view body, ChatCompletionRequest* 
     const auto& v = m->value;
     if (key == "model") {
       if (!v.IsString()) return InvalidArgument("model must be a string");
+      if (v.GetStringLength() > 128) return InvalidArgument("model names are at most 128 bytes");
       req.model.assign(v.GetString(), v.GetStringLength());
     } else if (key == "messages") {
       if (!v.IsArray() || v.Empty()) return InvalidArgument("messages must be a non-empty array");
@@ -108,7 +109,15 @@ Status ParseChatCompletionRequest(std::string_view body, ChatCompletionRequest* 
         if (name == nullptr || !name->IsString()) {
           return InvalidArgument("every tool needs function.name");
         }
-        out->tools.emplace_back(name->GetString(), ToJson(tool));
+        // OpenAI's rule for function names; they also become policy resources (tool:<name>).
+        const std::string_view n(name->GetString(), name->GetStringLength());
+        if (n.empty() || n.size() > 64 ||
+            n.find_first_not_of(
+                "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+                std::string_view::npos) {
+          return InvalidArgument("tool names must be 1 to 64 letters, digits, '_' or '-'");
+        }
+        out->tools.emplace_back(std::string(n), ToJson(tool));
       }
     } else if (key == "stream_options") {
       const rapidjson::Value* u = v.IsObject() ? JsonAtPath(v, "include_usage") : nullptr;
@@ -194,7 +203,8 @@ std::string AiJsonOf(const llm::AskResult& r, const Governed& g, bool revealed) 
   ai.output_sha256 = r.output_sha256;
   ai.scores = {{"groundedness", r.groundedness}};
   ai.safety = {{"prompt_injection", r.injection},
-               {"tool_calls_denied", static_cast<double>(g.denied.size())}};
+               {"tool_calls_denied", static_cast<double>(g.denied.size())},
+               {"output_risk", r.output_risk}};
   ai.prompt_tokens = r.usage.prompt;
   ai.completion_tokens = r.usage.completion;
   ai.latency_ms = r.stage_ms;
@@ -242,6 +252,8 @@ std::string CrmiJson(const llm::AskResult& r, const Governed& g, bool grounded,
       .AddRaw("citations", citations)
       .Add("groundedness", r.groundedness)
       .Add("injection", r.injection)
+      .Add("output_risk", r.output_risk)
+      .AddRaw("output_reasons", NamesJson(r.output_reasons))
       .AddRaw("tools_withheld", NamesJson(withheld))
       .AddRaw("tool_calls_denied", NamesJson(g.denied))
       .Add("trace_id", trace_id)
