@@ -46,6 +46,7 @@
 #include "src/http/filters/request_id.h"
 #include "src/http/routes.h"
 #include "src/http/server.h"
+#include "src/llm/answer_cache.h"
 #include "src/llm/ask.h"
 #include "src/llm/budget.h"
 #include "src/llm/extractive.h"
@@ -414,8 +415,12 @@ int RunServe(const ServeConfig& config) {
       (std::filesystem::path(config.data_dir) / "llm" / "token_usage.txt").string());
   s = budget.Load();
   if (!s.ok()) return fail(s);
+  llm::AnswerCache answer_cache(static_cast<size_t>(config.llm_cache_entries),
+                                std::chrono::seconds(config.llm_cache_ttl_s), Clock::Real(),
+                                store->get());
   llm::AskOptions ask_options;
   ask_options.budget = &budget;
+  if (config.llm_cache_entries > 0) ask_options.cache = &answer_cache;
   if (config.llm_injection_scan) ask_options.injection = &injection;
   ask_options.question_action = *llm::ParseSafetyAction(config.llm_question_action);
   ask_options.passage_action = *llm::ParseSafetyAction(config.llm_passage_action);

@@ -105,6 +105,8 @@ struct ServeConfig {
   int64_t llm_max_context_tokens = 3000;
   std::vector<LlmBackendEntry> llm_backends;
   std::vector<std::string> llm_grounded_models = {"default", "crmi-rag"};
+  int64_t llm_cache_entries = 10000;  // answer cache; 0: off
+  int64_t llm_cache_ttl_s = 600;
   std::vector<std::pair<std::string, std::vector<std::string>>> llm_models;  // alias → chain
   // [llm.limits] (0: unlimited)
   int64_t llm_principal_requests_per_minute = 0;

@@ -314,6 +314,8 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Int(lt, "llm.", "k", &c->llm_k));
   RETURN_IF_ERROR(r.Int(lt, "llm.", "max_context_tokens", &c->llm_max_context_tokens));
   RETURN_IF_ERROR(r.StrList(lt, "llm.", "grounded_models", &c->llm_grounded_models));
+  RETURN_IF_ERROR(r.Int(lt, "llm.", "cache_entries", &c->llm_cache_entries));
+  RETURN_IF_ERROR(r.Int(lt, "llm.", "cache_ttl_s", &c->llm_cache_ttl_s));
   r.Table("llm.limits");
   if (const toml::table* lim = lt.get_as<toml::table>("limits")) {
     const std::string p = "llm.limits.";
@@ -467,6 +469,12 @@ Status ValidateServeConfig(const ServeConfig& c) {
     return InvalidArgument("retrieval.openai timeout_ms must be 1..600000");
   }
   if (!in(c.llm_k, 1, 20)) return InvalidArgument("llm k must be 1..20");
+  if (!in(c.llm_cache_entries, 0, 10'000'000)) {
+    return InvalidArgument("llm cache_entries must be 0..10000000");
+  }
+  if (!in(c.llm_cache_ttl_s, 1, 30 * 86400)) {
+    return InvalidArgument("llm cache_ttl_s must be 1..2592000");
+  }
   for (int64_t v : {c.llm_principal_requests_per_minute, c.llm_principal_tokens_per_minute,
                     c.llm_tenant_tokens_per_minute, c.llm_model_tokens_per_minute,
                     c.llm_tenant_tokens_per_month}) {

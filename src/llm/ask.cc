@@ -11,6 +11,7 @@
 
 #include "src/common/crypto.h"
 #include "src/common/json_text.h"
+#include "src/llm/answer_cache.h"
 #include "src/llm/budget.h"
 #include "src/llm/extractive.h"
 #include "src/llm/grounding.h"
@@ -92,6 +93,8 @@ struct AskService::Metrics {
   prometheus::Family<prometheus::Counter>* answers = nullptr;
   prometheus::Family<prometheus::Histogram>* stages = nullptr;
   prometheus::Family<prometheus::Counter>* injections = nullptr;
+  prometheus::Family<prometheus::Counter>* cache = nullptr;
+  prometheus::Counter* tokens_saved = nullptr;
 };
 
 AskService::AskService(retrieval::RetrievalService* retrieval, const privacy::Detector* detector,
@@ -112,6 +115,15 @@ AskService::AskService(retrieval::RetrievalService* retrieval, const privacy::De
                            .Name("crmi_llm_answers_total")
                            .Help("Grounded answers, by model alias, backend and result")
                            .Register(registry->prom());
+  metrics_->cache = &prometheus::BuildCounter()
+                         .Name("crmi_llm_cache_total")
+                         .Help("Answer cache lookups, by result (hit, miss)")
+                         .Register(registry->prom());
+  metrics_->tokens_saved = &prometheus::BuildCounter()
+                                .Name("crmi_llm_cache_tokens_saved_total")
+                                .Help("Model tokens the answer cache saved")
+                                .Register(registry->prom())
+                                .Add({});
   metrics_->injections = &prometheus::BuildCounter()
                               .Name("crmi_llm_injections_total")
                               .Help("Texts flagged as prompt injection, by where and action")
@@ -185,6 +197,28 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
   Job job;
   job.tenant = request.tenant;
   job.alias = request.model.empty() ? options_.default_model : request.model;
+  // The cache: the same question in the same scope gets the same answer, without a model call.
+  std::string cache_key;
+  if (options_.cache != nullptr && router_->HasAlias(job.alias)) {
+    const auto start = SteadyClock::now();
+    cache_key = AnswerCache::Key(request, job.alias, "grounded-answer@1");
+    if (auto hit = options_.cache->Get(request.tenant, cache_key)) {
+      AskResult result = *hit;
+      result.cached = true;
+      if (metrics_->cache != nullptr) {
+        metrics_->cache->Add({{"result", "hit"}}).Increment();
+        metrics_->tokens_saved->Increment(
+            static_cast<double>(result.usage.prompt + result.usage.completion));
+      }
+      result.usage = {0, 0, result.usage.estimated};
+      result.stage_ms = {{"cache", MsSince(start)}};
+      if (on_delta != nullptr && !(*on_delta)(result.answer)) {
+        return Cancelled("the caller abandoned the answer");
+      }
+      return result;
+    }
+    if (metrics_->cache != nullptr) metrics_->cache->Add({{"result", "miss"}}).Increment();
+  }
   job.question = request.question;
   job.contact_id = request.contact_id;
   job.scopes = request.scopes;
@@ -193,7 +227,12 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
   job.k = request.k;
   job.principal = request.principal;
   job.retry_after_s = request.retry_after_s;
-  return Run(job, on_delta);
+  Result<AskResult> result = Run(job, on_delta);
+  // Only first-choice answers are kept: a fallback's answer would outlive the outage.
+  if (result.ok() && !cache_key.empty() && result->fallbacks.empty()) {
+    options_.cache->Put(request.tenant, cache_key, *result);
+  }
+  return result;
 }
 
 Result<AskResult> AskService::Chat(const ChatGatewayRequest& request, const DeltaFn* on_delta) {

@@ -35,6 +35,7 @@ namespace crmi::llm {
 
 class InjectionDetector;
 class TokenBudget;
+class AnswerCache;
 
 // What happens to text the injection detector flags.
 enum class SafetyAction {
@@ -58,6 +59,8 @@ struct AskOptions {
   SafetyAction passage_action = SafetyAction::kDrop;  // indirect injection in retrieved text
   // Null: no rate limits or token budgets.
   TokenBudget* budget = nullptr;
+  // Null: no answer cache (answer_cache.h); only /v1/ask answers are cached.
+  AnswerCache* cache = nullptr;
 };
 
 struct AskRequest {
@@ -108,6 +111,7 @@ struct SafetyFinding {
 
 struct AskResult {
   std::string answer;
+  bool cached = false;          // served from the answer cache: no retrieval, no model call
   std::string tool_calls_json;  // the model's tool calls (OpenAI's JSON array), re-identified
   std::string finish_reason;
   std::vector<Citation> citations;

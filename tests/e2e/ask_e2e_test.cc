@@ -117,6 +117,21 @@ TEST_F(AskE2ETest, ExtractiveAnswersCiteTheRecordsThatHoldTheAnswer) {
     EXPECT_GT(c["snippet"].GetStringLength(), 0u);
   }
   EXPECT_TRUE(cites_the_call) << r.body;
+  EXPECT_FALSE(d["cached"].GetBool());
+
+  // Asked again in the same scope: the cached answer. Another advisor's scope: never it.
+  auto again = Ask(R"({"question":"How much IRA contribution room does the client have?",)"
+                   R"("contact_id":"con_b000001"})",
+                   adv);
+  ASSERT_EQ(again.status, 200);
+  auto a2 = Json(again.body);
+  EXPECT_TRUE(a2["cached"].GetBool());
+  EXPECT_EQ(std::string(a2["answer"].GetString()), answer);
+  const std::string adv2 = MintToken(*dir_, "adv-002", "maple-bank", "advisor");
+  auto other = Ask(R"({"question":"How much IRA contribution room does the client have?"})", adv2);
+  ASSERT_EQ(other.status, 200);
+  EXPECT_FALSE(Json(other.body)["cached"].GetBool());
+  EXPECT_EQ(other.body.find("9,100"), std::string::npos) << other.body;
 
   // The audit record tells which model, template and sources made the answer — not its text.
   const std::string auditor = MintToken(*dir_, "aud-1", "maple-bank", "auditor");
@@ -356,7 +371,7 @@ TEST(AskRemoteE2ETest, FallbackAndResidency) {
 
   // Streamed over SSE: the placeholder split across the model's chunks comes back whole.
   r = Fetch(server.port(), "POST", "/v1/ask",
-            R"({"question":"Who asked for a parcel refund?","model":"crmi-rag","stream":true})",
+            R"({"question":"Who asked us for a parcel refund?","model":"crmi-rag","stream":true})",
             {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + eu}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("content-type"), "text/event-stream");
@@ -531,13 +546,14 @@ TEST(BudgetE2ETest, RequestsBeyondTheRateAre429WithRetryAfter) {
       R"({"model":"default","messages":[{"role":"user","content":"How long are returns free?"}]})",
       admin);
   ASSERT_EQ(r.status, 200) << r.body;
-  r = post("/v1/ask", R"({"question":"How long are returns free?"})", admin);
+  // (A new question: a cached answer costs no model call and spends no budget.)
+  r = post("/v1/ask", R"({"question":"Are returns free?"})", admin);
   EXPECT_EQ(r.status, 429) << r.body;
   EXPECT_EQ(r.Header("content-type"), "application/problem+json");
   const int retry = std::atoi(r.Header("retry-after").c_str());
   EXPECT_GT(retry, 0);
   EXPECT_LE(retry, 30);
-  r = post("/v1/ask", R"({"question":"How long are returns free?","stream":true})", admin);
+  r = post("/v1/ask", R"({"question":"Are returns free at all?","stream":true})", admin);
   EXPECT_EQ(r.status, 429) << r.body;
   EXPECT_FALSE(r.Header("retry-after").empty());
   // Another principal has its own allowance.

@@ -7,11 +7,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <mutex>
 
 #include "src/common/clock.h"
 #include "src/crm/record_service.h"
+#include "src/llm/answer_cache.h"
 #include "src/llm/extractive.h"
 #include "src/llm/grounding.h"
 #include "src/llm/injection.h"
@@ -409,6 +411,64 @@ TEST_F(AskServiceTest, OutputIsScannedForSecretsAndAbuse) {
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(streamed, want);
   EXPECT_EQ(r->answer, want);
+}
+
+// The answer cache: the same question in the same scope is answered without a model call; another
+// scope (another advisor's book, a caller who gets masks) never gets that answer; any write to
+// the tenant invalidates it.
+TEST_F(AskServiceTest, AnswersAreCachedPerScopeAndInvalidatedByWrites) {
+  std::atomic<int> calls{0};
+  test::StubHttpServer server([&](const test::StubRequest&) {
+    ++calls;
+    return test::StubResponse{200,
+                              "application/json",
+                              {},
+                              R"({"choices":[{"index":0,"message":{"role":"assistant",)"
+                              R"("content":"It reduces the term [1]."},"finish_reason":"stop"}],)"
+                              R"("usage":{"prompt_tokens":100,"completion_tokens":7}})"};
+  });
+  OpenAiChatOptions o;
+  o.name = "remote";
+  o.base_url = server.url() + "/v1";
+  o.model = "stub";
+  ASSERT_TRUE(router_->AddBackend(OpenAiChatBackend::Create(o).value()).ok());
+  ASSERT_TRUE(router_->AddAlias("remote", {"remote"}).ok());
+  AnswerCache cache(100, std::chrono::minutes(10), Clock::Real(), store_.get());
+  AskOptions options;
+  options.cache = &cache;
+  AskService ask(retrieval_.get(), detector_.get(), names_.get(), router_.get(), options, nullptr);
+  AskRequest req;
+  req.tenant = "acme";
+  req.model = "remote";
+  req.scopes = Advisor("adv-1");
+  req.reveal = true;
+  req.question = "Does a mortgage overpayment reduce the term?";
+  auto first = ask.Ask(req, nullptr);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_FALSE(first->cached);
+  req.question = "does a mortgage   overpayment reduce the TERM?";  // same, normalised
+  auto second = ask.Ask(req, nullptr);
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->cached);
+  EXPECT_EQ(second->answer, first->answer);
+  EXPECT_EQ(second->usage.prompt, 0);
+  EXPECT_EQ(calls.load(), 1);
+  // Another scope, or the same scope with masks: not the cached answer.
+  req.scopes = Advisor("adv-2");
+  EXPECT_FALSE(ask.Ask(req, nullptr)->cached);
+  req.scopes = Advisor("adv-1");
+  req.reveal = false;
+  EXPECT_FALSE(ask.Ask(req, nullptr)->cached);
+  req.reveal = true;
+  EXPECT_TRUE(ask.Ask(req, nullptr)->cached);
+  EXPECT_EQ(calls.load(), 3);
+  // A write to the tenant: the records may say something else now.
+  ASSERT_TRUE(records_
+                  ->Create(*crm::Schema::Default().Find("knowledge"), "acme",
+                           R"({"title":"New rule","body":"Overpayments now shorten the term."})")
+                  .ok());
+  EXPECT_FALSE(ask.Ask(req, nullptr)->cached);
+  EXPECT_EQ(calls.load(), 4);
 }
 
 }  // namespace

@@ -138,6 +138,7 @@ std::string AskJson(const llm::AskResult& r, const std::string& trace_id) {
   backend.Add("name", r.backend.name).Add("model", r.backend.model);
   JsonObject o;
   o.Add("answer", r.answer)
+      .Add("cached", r.cached)
       .AddRaw("citations", citations)
       .Add("model", r.model_alias)
       .AddRaw("backend", backend.Finish())
