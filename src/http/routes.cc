@@ -102,6 +102,9 @@ std::vector<Route> BuildRoutes(App* app) {
           .Accepts(kJson)
           .Do(bind(&h::ChatCompletions)),
       R(GET, "/v1/models", "models.list", "models", "list").Do(bind(&h::ListModels)),
+      R(POST, "/v1/embeddings", "embeddings.create", "embeddings", "create")
+          .Accepts(kJson)
+          .Do(bind(&h::Embeddings)),
       R(POST, "/v1/privacy/scan", "privacy.scan", "privacy", "scan")
           .Accepts(kJson)
           .Do(bind(&h::PrivacyScan)),

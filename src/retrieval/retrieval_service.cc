@@ -383,6 +383,29 @@ Status RetrievalService::EmbedTexts(const std::string& tenant, Embedder& embedde
   return embedder.Embed(texts, out);
 }
 
+Status RetrievalService::EmbedForTenant(const std::string& tenant, std::vector<std::string> texts,
+                                        std::vector<float>* out, std::string* model, size_t* dim) {
+  std::shared_ptr<Tenant> t = FindTenant(tenant);
+  std::shared_ptr<Embedder> embedder = options_.shared_embedder;
+  if (embedder == nullptr) {
+    if (t == nullptr) {
+      return FailedPrecondition("this tenant has no text to train an embedding model on yet");
+    }
+    auto [tenant_embedder, index] = t->Snapshot();
+    if (index == nullptr) {
+      return Unavailable("the search index of this tenant is being built; retry shortly");
+    }
+    embedder = tenant_embedder;
+  }
+  if (embedder == nullptr) {
+    return FailedPrecondition(
+        "this tenant's corpus is still too small to train an embedding model");
+  }
+  *model = embedder->info().Key();
+  *dim = embedder->info().dim;
+  return EmbedTexts(tenant, *embedder, std::move(texts), out);
+}
+
 Status RetrievalService::VectorsFor(const std::string& tenant, Embedder& embedder,
                                     const ChunkIndex* old, std::string_view collection,
                                     std::string_view id, const std::vector<Chunk>& chunks,

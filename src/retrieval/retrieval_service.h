@@ -168,6 +168,13 @@ class RetrievalService {
   // tenant's index is still being built. kFailedPrecondition: vector mode without a model yet.
   Result<SearchResponse> Search(const SearchRequest& request);
 
+  // Embeds `texts` with the tenant's model (the shared remote one through before_embedding, or
+  // the tenant's built-in one), one normalised vector per text appended to *out; *model gets
+  // its "model@version". kFailedPrecondition while the tenant has no model (its corpus is too
+  // small to train one), kUnavailable while its index is first built.
+  Status EmbedForTenant(const std::string& tenant, std::vector<std::string> texts,
+                        std::vector<float>* out, std::string* model, size_t* dim);
+
   // Trains a new built-in model for `tenant` and re-indexes in the background; the current index
   // serves until the swap. kAlreadyExists when one is already running.
   Status Reindex(const std::string& tenant);

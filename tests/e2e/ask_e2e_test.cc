@@ -58,6 +58,18 @@ class AskE2ETest : public ::testing::Test {
       if (status != 200) std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     ASSERT_EQ(status, 200);
+    // And the built-in embedding model trained (hybrid search and /v1/embeddings use it).
+    std::string embedder;
+    while (Clock::now() < deadline && embedder.rfind("crmi-builtin@", 0) != 0) {
+      auto r =
+          Fetch(server_->port(), "POST", "/v1/search", R"({"query":"IRA","k":1})",
+                {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + *admin_}});
+      embedder = JsonField(r.body, "embedder");
+      if (embedder.rfind("crmi-builtin@", 0) != 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    }
+    ASSERT_EQ(embedder.rfind("crmi-builtin@", 0), 0u) << "the model was not trained in time";
   }
   static void TearDownTestSuite() {
     if (server_->running()) {
@@ -259,6 +271,18 @@ TEST_F(AskE2ETest, OfficialOpenAiSdkAndLangChainJs) {
             std::string(d["langchain"].GetString()))
       << out;
   EXPECT_EQ(d["bad_key_status"].GetInt(), 401) << out;
+  // Embeddings with the tenant's own (built-in) model, normalised.
+  EXPECT_EQ(d["embeddings"].GetInt(), 2) << out;
+  EXPECT_GT(d["embedding_dim"].GetInt(), 0) << out;
+  EXPECT_NEAR(d["embedding_norm"].GetDouble(), 1.0, 1e-3) << out;
+  EXPECT_EQ(std::string(d["embedding_model"].GetString()).rfind("crmi-builtin@", 0), 0u) << out;
+  for (const char* bad :
+       {R"({"model":"x"})", R"({"model":"x","input":[]})", R"({"model":"x","input":[[1,2,3]]})",
+        R"({"input":"x"})", R"({"model":"x","input":"x","encoding_format":"int8"})"}) {
+    auto r = Fetch(server_->port(), "POST", "/v1/embeddings", bad,
+                   {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + adv}});
+    EXPECT_EQ(r.status, 400) << bad << " → " << r.body;
+  }
   EXPECT_NE(std::string(d["langchain"].GetString()).find("April 15"), std::string::npos) << out;
 }
 

@@ -28,6 +28,7 @@ void Reindex(App& app, RequestContext& ctx);
 void Ask(App& app, RequestContext& ctx);
 void ChatCompletions(App& app, RequestContext& ctx);
 void ListModels(App& app, RequestContext& ctx);
+void Embeddings(App& app, RequestContext& ctx);
 
 // Privacy.
 void PrivacyScan(App& app, RequestContext& ctx);

@@ -8,6 +8,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdio>
+#include <cstring>
 #include <set>
 
 #include "src/audit/ai_record.h"
@@ -21,6 +23,7 @@
 #include "src/http/problem.h"
 #include "src/llm/ask.h"
 #include "src/llm/router.h"
+#include "src/retrieval/retrieval_service.h"
 
 namespace crmi::http::handlers {
 namespace {
@@ -50,6 +53,29 @@ Status Content(const rapidjson::Value& v, std::string* out) {
     out->append(part["text"].GetString(), part["text"].GetStringLength());
   }
   return Status::Ok();
+}
+
+// RFC 4648 §4 base64 with padding (common/base64.h is the unpadded URL alphabet).
+std::string StandardBase64(std::string_view in) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16 |
+                       static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8 |
+                       static_cast<unsigned char>(in[i + 2]);
+    for (int k = 18; k >= 0; k -= 6) out += kAlphabet[(n >> k) & 63];
+  }
+  if (i < in.size()) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
+    if (i + 1 < in.size()) n |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
 }
 
 bool MayCall(const RequestContext& ctx, std::string_view tool) {
@@ -449,6 +475,101 @@ void ChatCompletions(App& app, RequestContext& ctx) {
                           .AddRaw("usage", UsageJson(r->usage))
                           .AddRaw("crmi", CrmiJson(*r, g, req.grounded, withheld, ctx.request_id))
                           .Finish();
+}
+
+void Embeddings(App& app, RequestContext& ctx) {
+  if (app.retrieval == nullptr) {
+    return SetProblem(ctx, 503, "unavailable", "embeddings are not enabled on this server");
+  }
+  rapidjson::Document d;
+  auto parsed = ParseJson(ctx.request.body, &d);
+  if (!parsed.ok) return SetProblem(ctx, InvalidArgument("malformed JSON: " + parsed.error));
+  if (!d.IsObject()) return SetProblem(ctx, InvalidArgument("the body must be a JSON object"));
+  std::vector<std::string> texts;
+  size_t bytes = 0;
+  bool has_model = false;
+  bool base64 = false;  // OpenAI's SDKs ask for base64 (little-endian float32) by default
+  for (auto m = d.MemberBegin(); m != d.MemberEnd(); ++m) {
+    const std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    const auto& v = m->value;
+    if (key == "model") {
+      has_model = v.IsString();
+    } else if (key == "input") {
+      if (v.IsString()) {
+        texts.emplace_back(v.GetString(), v.GetStringLength());
+      } else if (v.IsArray()) {
+        for (const auto& e : v.GetArray()) {
+          if (!e.IsString()) {
+            return SetProblem(ctx, InvalidArgument("input must be a string or an array of "
+                                                   "strings (token arrays are not supported)"));
+          }
+          texts.emplace_back(e.GetString(), e.GetStringLength());
+        }
+      } else {
+        return SetProblem(ctx, InvalidArgument("input must be a string or an array of strings"));
+      }
+    } else if (key == "encoding_format") {
+      if (!v.IsString() || (std::string_view(v.GetString()) != "float" &&
+                            std::string_view(v.GetString()) != "base64")) {
+        return SetProblem(ctx, InvalidArgument("encoding_format must be \"float\" or \"base64\""));
+      }
+      base64 = std::string_view(v.GetString()) == "base64";
+    }  // dimensions, user: accepted and ignored
+  }
+  if (!has_model) return SetProblem(ctx, InvalidArgument("model is required"));
+  if (texts.empty() || texts.size() > 256) {
+    return SetProblem(ctx, InvalidArgument("input must hold 1 to 256 texts"));
+  }
+  for (const auto& t : texts) {
+    if (t.size() > 32768) return SetProblem(ctx, InvalidArgument("each input is at most 32 KiB"));
+    bytes += t.size();
+  }
+  std::vector<float> vectors;
+  std::string model;
+  size_t dim = 0;
+  Status s = app.retrieval->EmbedForTenant(ctx.tenant, texts, &vectors, &model, &dim);
+  if (!s.ok()) return SetProblem(ctx, s);
+  std::string data = "[";
+  for (size_t i = 0; i < texts.size(); ++i) {
+    if (data.size() > 1) data += ",";
+    std::string v;
+    if (base64) {
+      std::string raw(dim * sizeof(float), '\0');
+      for (size_t j = 0; j < dim; ++j) {
+        const float f = vectors[i * dim + j];
+        uint32_t bits;
+        std::memcpy(&bits, &f, 4);
+        for (int b = 0; b < 4; ++b) raw[j * 4 + b] = static_cast<char>((bits >> (8 * b)) & 0xFF);
+      }
+      v = "\"" + StandardBase64(raw) + "\"";
+    } else {
+      v = "[";
+      for (size_t j = 0; j < dim; ++j) {
+        if (j) v += ",";
+        char num[32];
+        std::snprintf(num, sizeof num, "%.7g", static_cast<double>(vectors[i * dim + j]));
+        v += num;
+      }
+      v += "]";
+    }
+    data += JsonObject()
+                .Add("object", "embedding")
+                .Add("index", static_cast<int64_t>(i))
+                .AddRaw("embedding", v)
+                .Finish();
+  }
+  data += "]";
+  const int64_t tokens = static_cast<int64_t>((bytes + 3) / 4);
+  ctx.response.status = 200;
+  ctx.response.content_type = "application/json";
+  ctx.response.body =
+      JsonObject()
+          .Add("object", "list")
+          .AddRaw("data", data)
+          .Add("model", model)
+          .AddRaw("usage",
+                  JsonObject().Add("prompt_tokens", tokens).Add("total_tokens", tokens).Finish())
+          .Finish();
 }
 
 void ListModels(App& app, RequestContext& ctx) {

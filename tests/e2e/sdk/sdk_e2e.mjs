@@ -63,6 +63,15 @@ for await (const chunk of await lc.stream('When is the IRA contribution deadline
   out.langchain_streamed += chunk.content;
 }
 
+const emb = await client.embeddings.create({
+  model: 'crmi-embed',
+  input: ['How do I reset my password?', 'What is the IRA contribution limit?'],
+});
+out.embeddings = emb.data.length;
+out.embedding_dim = emb.data[0].embedding.length;
+out.embedding_norm = Math.sqrt(emb.data[0].embedding.reduce((a, x) => a + x * x, 0));
+out.embedding_model = emb.model;
+
 const wrong = new OpenAI({ apiKey: 'not-a-token', baseURL, maxRetries: 0 });
 try {
   await wrong.models.list();
