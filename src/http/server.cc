@@ -895,6 +895,14 @@ struct Server::Impl {
       }
 
       std::shared_ptr<StreamState> streamed;
+      // However this coroutine ends — even destroyed at shutdown while waiting — a producer
+      // blocked on a full queue is released.
+      struct AbandonOnExit {
+        std::shared_ptr<StreamState>* state;
+        ~AbandonOnExit() {
+          if (*state) (*state)->Abandon();
+        }
+      } abandon_on_exit{&streamed};
       if (ctx.response.stream) {
         if (ctx.response.status == 200 && ctx.request.method != Method::kHead) {
           streamed = co_await StartStream(ctx);

@@ -154,7 +154,10 @@ std::string AskJson(const llm::AskResult& r, const std::string& trace_id) {
   return o.Finish();
 }
 
-std::string AiJson(const llm::AskResult& r, bool revealed) {
+}  // namespace
+
+std::string AiJson(const llm::AskResult& r, bool revealed,
+                   std::vector<std::pair<std::string, double>> extra_safety) {
   audit::AiRecord ai;
   ai.template_id = r.template_name;
   ai.template_version = r.template_version;
@@ -164,13 +167,14 @@ std::string AiJson(const llm::AskResult& r, bool revealed) {
   ai.input_sha256 = r.input_sha256;
   ai.output_sha256 = r.output_sha256;
   ai.scores = {{"groundedness", r.groundedness}};
-  ai.safety = {{"prompt_injection", r.injection}};
   size_t neutralised = 0;
   for (const auto& f : r.safety) {
-    neutralised += f.id != "question" && f.action != llm::SafetyAction::kFlag;
+    neutralised += f.id != "question" && f.id != "output" && f.action != llm::SafetyAction::kFlag;
   }
-  ai.safety.emplace_back("passages_neutralised", static_cast<double>(neutralised));
-  ai.safety.emplace_back("output_risk", r.output_risk);
+  ai.safety = {{"prompt_injection", r.injection},
+               {"passages_neutralised", static_cast<double>(neutralised)},
+               {"output_risk", r.output_risk}};
+  for (auto& extra : extra_safety) ai.safety.push_back(std::move(extra));
   ai.prompt_tokens = r.usage.prompt;
   ai.completion_tokens = r.usage.completion;
   ai.latency_ms = r.stage_ms;
@@ -178,8 +182,6 @@ std::string AiJson(const llm::AskResult& r, bool revealed) {
   ai.revealed = revealed;
   return ai.ToJson();
 }
-
-}  // namespace
 
 std::string SseEvent(std::string_view event, std::string_view data) {
   std::string out;

@@ -6,6 +6,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "src/common/status.h"
 #include "src/http/app.h"
@@ -17,6 +19,11 @@ namespace crmi::http::handlers {
 // kInvalidArgument naming the offending member; fills question, contact_id, model and k, and
 // *stream (may be null) from "stream".
 Status ParseAskRequest(std::string_view body, llm::AskRequest* req, bool* stream = nullptr);
+
+// The audit record's `ai` object for an answer; `extra_safety` adds checks of the caller's own
+// (the gateway's denied tool calls).
+std::string AiJson(const llm::AskResult& r, bool revealed,
+                   std::vector<std::pair<std::string, double>> extra_safety = {});
 
 // One server-sent event ("event: <event>\ndata: <data>\n\n"; no event line when empty).
 std::string SseEvent(std::string_view event, std::string_view data);

@@ -12,8 +12,6 @@
 #include <cstring>
 #include <set>
 
-#include "src/audit/ai_record.h"
-#include "src/audit/audit_log.h"
 #include "src/common/json_parse.h"
 #include "src/common/json_text.h"
 #include "src/http/handlers/ask.h"
@@ -219,24 +217,7 @@ Governed Govern(const llm::AskResult& r, const std::set<std::string>& permitted)
 }
 
 std::string AiJsonOf(const llm::AskResult& r, const Governed& g, bool revealed) {
-  audit::AiRecord ai;
-  ai.template_id = r.template_name;
-  ai.template_version = r.template_version;
-  ai.model = r.model_alias;
-  ai.backend = r.backend.name;
-  ai.retrieved = r.retrieved;
-  ai.input_sha256 = r.input_sha256;
-  ai.output_sha256 = r.output_sha256;
-  ai.scores = {{"groundedness", r.groundedness}};
-  ai.safety = {{"prompt_injection", r.injection},
-               {"tool_calls_denied", static_cast<double>(g.denied.size())},
-               {"output_risk", r.output_risk}};
-  ai.prompt_tokens = r.usage.prompt;
-  ai.completion_tokens = r.usage.completion;
-  ai.latency_ms = r.stage_ms;
-  ai.anonymized = static_cast<int64_t>(r.anonymized);
-  ai.revealed = revealed;
-  return ai.ToJson();
+  return AiJson(r, revealed, {{"tool_calls_denied", static_cast<double>(g.denied.size())}});
 }
 
 std::string NamesJson(const std::vector<std::string>& names) {
