@@ -384,9 +384,18 @@ Status RetrievalService::EmbedTexts(const std::string& tenant, Embedder& embedde
 }
 
 Status RetrievalService::EmbedForTenant(const std::string& tenant, std::vector<std::string> texts,
+                                        const std::vector<std::string>& caller_regions,
                                         std::vector<float>* out, std::string* model, size_t* dim) {
   std::shared_ptr<Tenant> t = FindTenant(tenant);
   std::shared_ptr<Embedder> embedder = options_.shared_embedder;
+  // The caller's text is the caller's data: the same residency rule as a search query.
+  if (embedder != nullptr && !options_.embedder_region.empty() && !caller_regions.empty() &&
+      std::find(caller_regions.begin(), caller_regions.end(), options_.embedder_region) ==
+          caller_regions.end()) {
+    if (metrics_->residency_refused) metrics_->residency_refused->Increment();
+    return PermissionDenied("residency: the embeddings endpoint is in region '" +
+                            options_.embedder_region + "', outside the caller's regions");
+  }
   if (embedder == nullptr) {
     if (t == nullptr) {
       return FailedPrecondition("this tenant has no text to train an embedding model on yet");

@@ -171,9 +171,11 @@ class RetrievalService {
   // Embeds `texts` with the tenant's model (the shared remote one through before_embedding, or
   // the tenant's built-in one), one normalised vector per text appended to *out; *model gets
   // its "model@version". kFailedPrecondition while the tenant has no model (its corpus is too
-  // small to train one), kUnavailable while its index is first built.
+  // small to train one), kUnavailable while its index is first built, kPermissionDenied when
+  // the embeddings endpoint's region is not among `caller_regions` (empty: unrestricted).
   Status EmbedForTenant(const std::string& tenant, std::vector<std::string> texts,
-                        std::vector<float>* out, std::string* model, size_t* dim);
+                        const std::vector<std::string>& caller_regions, std::vector<float>* out,
+                        std::string* model, size_t* dim);
 
   // Trains a new built-in model for `tenant` and re-indexes in the background; the current index
   // serves until the swap. kAlreadyExists when one is already running.

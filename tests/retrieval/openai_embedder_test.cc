@@ -341,6 +341,15 @@ TEST(OpenAiEmbedderTest, RecordsOfAnotherRegionAreNeverSentToTheEndpoint) {
     r = service.Search(req);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(r->embedder, "emb-model@1");
+    // POST /v1/embeddings' path: the caller's own text, held to the same rule.
+    std::vector<float> v;
+    std::string model;
+    size_t dim = 0;
+    EXPECT_EQ(service.EmbedForTenant("acme", {"embedfromus"}, {"us"}, &v, &model, &dim).code(),
+              StatusCode::kPermissionDenied);
+    ASSERT_TRUE(service.EmbedForTenant("acme", {"embedfromeu"}, {"eu"}, &v, &model, &dim).ok());
+    EXPECT_EQ(v.size(), kDim);
+    EXPECT_EQ(model, "emb-model@1");
     service.Stop();
   }
   {
@@ -350,9 +359,11 @@ TEST(OpenAiEmbedderTest, RecordsOfAnotherRegionAreNeverSentToTheEndpoint) {
     EXPECT_EQ(sent.find("usbword"), std::string::npos);
     EXPECT_EQ(sent.find("queryfromus"), std::string::npos);
     EXPECT_NE(sent.find("fromeutoo"), std::string::npos);
+    EXPECT_EQ(sent.find("embedfromus"), std::string::npos);
+    EXPECT_NE(sent.find("embedfromeu"), std::string::npos);
   }
-  // Two records and two queries refused.
-  EXPECT_NE(registry.Serialize().find(R"(crmi_residency_refusals_total{endpoint="embeddings"} 4)"),
+  // Two records, two queries and one text to embed refused.
+  EXPECT_NE(registry.Serialize().find(R"(crmi_residency_refusals_total{endpoint="embeddings"} 5)"),
             std::string::npos)
       << registry.Serialize();
   (void)store->Close();

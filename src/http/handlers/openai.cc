@@ -508,7 +508,8 @@ void Embeddings(App& app, RequestContext& ctx) {
   std::vector<float> vectors;
   std::string model;
   size_t dim = 0;
-  Status s = app.retrieval->EmbedForTenant(ctx.tenant, texts, &vectors, &model, &dim);
+  Status s =
+      app.retrieval->EmbedForTenant(ctx.tenant, texts, CallerRegions(ctx), &vectors, &model, &dim);
   if (!s.ok()) return SetProblem(ctx, s);
   std::string data = "[";
   for (size_t i = 0; i < texts.size(); ++i) {
