@@ -6,6 +6,8 @@
 #include <mutex>
 #include <random>
 
+#include "src/common/json_parse.h"
+
 namespace crmi::http_client {
 namespace {
 
@@ -119,6 +121,15 @@ Result<PostResponse> Post(const PostRequest& request) {
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   response.status = status;
   return response;
+}
+
+std::string ServiceErrorMessage(const std::string& body) {
+  rapidjson::Document d;
+  if (ParseJson(body, &d).ok && d.IsObject()) {
+    const rapidjson::Value* m = JsonAtPath(d, "error.message");
+    if (m != nullptr && m->IsString()) return std::string(m->GetString()).substr(0, 300);
+  }
+  return body.substr(0, 120);
 }
 
 int BackoffMs(int attempt, int base_ms, int cap_ms) {

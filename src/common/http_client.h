@@ -39,6 +39,10 @@ struct PostResponse {
 // is an OK result: the caller decides what a 429 or 500 means.
 Result<PostResponse> Post(const PostRequest& request);
 
+// The service's own error message when `body` is {"error": {"message": ...}} (OpenAI's shape,
+// at most 300 bytes), else the first 120 bytes of the body: for error texts, never the request.
+std::string ServiceErrorMessage(const std::string& body);
+
 // Full jitter ("exponential backoff and jitter"): a uniform wait in [0, min(cap, base·2^attempt)].
 int BackoffMs(int attempt, int base_ms, int cap_ms);
 

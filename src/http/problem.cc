@@ -146,6 +146,11 @@ void SetProblemWithMembers(RequestContext& ctx, int status, std::string_view slu
   if (status == 503 || status == 429) r.headers.Set("Retry-After", "1");
 }
 
+void SetProblem(RequestContext& ctx, const Status& status, int retry_after_s) {
+  SetProblem(ctx, status);
+  if (retry_after_s >= 0) ctx.response.headers.Set("Retry-After", std::to_string(retry_after_s));
+}
+
 void SetProblem(RequestContext& ctx, const Status& status) {
   const int http = HttpStatusFor(status.code());
   std::string_view slug;

@@ -30,6 +30,8 @@ void SetProblemWithMembers(RequestContext& ctx, int status, std::string_view slu
 
 // Maps a non-OK Status to a problem response.
 void SetProblem(RequestContext& ctx, const Status& status);
+// The same, with Retry-After when `retry_after_s` >= 0 (a spent rate limit or budget).
+void SetProblem(RequestContext& ctx, const Status& status, int retry_after_s);
 
 }  // namespace crmi::http
 

@@ -576,10 +576,9 @@ struct Server::Impl {
     }
   }
 
-  template <typename Stream>
-  asio::awaitable<void> Write(Conn& conn, Stream& stream, RequestContext& ctx, bool keep_alive,
-                              error_code& ec) {
-    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(ctx.response.status), 11};
+  // The headers every response carries, plain or streamed.
+  template <typename Response>
+  void SetHeaders(Response& res, const RequestContext& ctx, bool keep_alive) {
     res.set(bhttp::field::server, server_header);
     res.set(bhttp::field::date, HttpDate());
     res.set("X-Request-Id", ctx.request_id);
@@ -588,6 +587,13 @@ struct Server::Impl {
     }
     for (const auto& [k, v] : ctx.response.headers.all()) res.insert(k, v);
     res.keep_alive(keep_alive);
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> Write(Conn& conn, Stream& stream, RequestContext& ctx, bool keep_alive,
+                              error_code& ec) {
+    bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(ctx.response.status), 11};
+    SetHeaders(res, ctx, keep_alive);
     const int status = ctx.response.status;
     // 204 and 304 carry neither a body nor Content-Length (RFC 9110 §8.6); HEAD gets the length
     // of the body it does not receive.
@@ -622,12 +628,7 @@ struct Server::Impl {
     co_await st->WaitStarted();
     if (st->started()) co_return st;
     const Status failure = st->failure();
-    if (!failure.ok()) {
-      SetProblem(ctx, failure);
-      if (st->retry_after_s() >= 0) {
-        ctx.response.headers.Set("Retry-After", std::to_string(st->retry_after_s()));
-      }
-    }
+    if (!failure.ok()) SetProblem(ctx, failure, st->retry_after_s());
     co_return nullptr;
   }
 
@@ -637,14 +638,7 @@ struct Server::Impl {
   asio::awaitable<void> WriteStream(Conn& conn, Stream& stream, RequestContext& ctx,
                                     StreamState& st, bool keep_alive, error_code& ec) {
     bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(ctx.response.status), 11};
-    res.set(bhttp::field::server, server_header);
-    res.set(bhttp::field::date, HttpDate());
-    res.set("X-Request-Id", ctx.request_id);
-    if (!ctx.response.content_type.empty()) {
-      res.set(bhttp::field::content_type, ctx.response.content_type);
-    }
-    for (const auto& [k, v] : ctx.response.headers.all()) res.insert(k, v);
-    res.keep_alive(keep_alive);
+    SetHeaders(res, ctx, keep_alive);
     res.chunked(true);
     bhttp::response_serializer<bhttp::empty_body> sr{res};
     conn.transport().expires_after(options.write_timeout);

@@ -22,16 +22,6 @@ std::string ToJson(const rapidjson::Value& v) {
   return std::string(buf.GetString(), buf.GetSize());
 }
 
-// The service's own error message, if its body is {"error": {"message": ...}}.
-std::string ServiceError(const std::string& body) {
-  rapidjson::Document d;
-  if (ParseJson(body, &d).ok && d.IsObject()) {
-    const rapidjson::Value* m = JsonAtPath(d, "error.message");
-    if (m != nullptr && m->IsString()) return std::string(m->GetString()).substr(0, 300);
-  }
-  return body.substr(0, 120);
-}
-
 void ReadUsage(const rapidjson::Value& d, TokenUsage* usage) {
   auto it = d.FindMember("usage");
   if (it == d.MemberEnd() || !it->value.IsObject()) return;
@@ -314,15 +304,17 @@ Result<ChatResponse> OpenAiChatBackend::Complete(const ChatRequest& request,
       last = r.status().WithContext("chat backend '" + options_.name + "'");
       retry = r.status().code() != StatusCode::kInvalidArgument;
     } else if (r->status == 429 || r->status >= 500) {
-      last = Unavailable("chat backend '" + options_.name + "' answered " +
-                         std::to_string(r->status) + ": " + ServiceError(r->body));
+      last =
+          Unavailable("chat backend '" + options_.name + "' answered " + std::to_string(r->status) +
+                      ": " + http_client::ServiceErrorMessage(r->body));
       retry = true;
     } else if (r->status == 401 || r->status == 403) {
       return PermissionDenied("chat backend '" + options_.name + "' refused the API key (" +
                               std::to_string(r->status) + ")");
     } else if (r->status != 200) {
       return InvalidArgument("chat backend '" + options_.name + "' answered " +
-                             std::to_string(r->status) + ": " + ServiceError(r->body));
+                             std::to_string(r->status) + ": " +
+                             http_client::ServiceErrorMessage(r->body));
     } else {
       Result<ChatResponse> answer = stream ? assembler.Finish() : ParseChatCompletion(r->body);
       if (answer.ok()) {

@@ -6,7 +6,8 @@
 // honouring Retry-After. Answers are checked (one finite vector per input, of one dimension)
 // and normalised. The API key is sent as a bearer token and never logged.
 //
-// Thread-safety: Embed is safe to call concurrently (one curl handle per call).
+// Thread-safety: Embed is safe to call concurrently (common/http_client: a handle per thread,
+// whose connections are reused).
 #ifndef CRMI_RETRIEVAL_OPENAI_EMBEDDER_H_
 #define CRMI_RETRIEVAL_OPENAI_EMBEDDER_H_
 

@@ -285,11 +285,7 @@ void Ask(App& app, RequestContext& ctx) {
   int retry_after = -1;
   req.retry_after_s = &retry_after;
   auto r = app.ask->Ask(req, nullptr);
-  if (!r.ok()) {
-    SetProblem(ctx, r.status());
-    if (retry_after >= 0) ctx.response.headers.Set("Retry-After", std::to_string(retry_after));
-    return;
-  }
+  if (!r.ok()) return SetProblem(ctx, r.status(), retry_after);
   ctx.security.ai_json = AiJson(*r, req.reveal);
 
   ctx.response.status = 200;

@@ -425,11 +425,7 @@ void ChatCompletions(App& app, RequestContext& ctx) {
   int retry_after = -1;
   req.retry_after_s = &retry_after;
   auto r = app.ask->Chat(req, nullptr);
-  if (!r.ok()) {
-    SetProblem(ctx, r.status());
-    if (retry_after >= 0) ctx.response.headers.Set("Retry-After", std::to_string(retry_after));
-    return;
-  }
+  if (!r.ok()) return SetProblem(ctx, r.status(), retry_after);
   const Governed g = Govern(*r, permitted);
   ctx.security.ai_json = AiJsonOf(*r, g, req.reveal);
   JsonObject message;
