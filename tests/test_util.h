@@ -28,6 +28,24 @@ std::map<std::string, std::string> ParseHeaderFields(const std::string& head);
 std::string SourceDir();
 std::string SharedDataDir();
 
+// A real redis-server on a free loopback port, without persistence, for as long as the object
+// lives. started() is false when redis-server is missing or would not start.
+class RedisServer {
+ public:
+  RedisServer();
+  ~RedisServer();
+  RedisServer(const RedisServer&) = delete;
+  RedisServer& operator=(const RedisServer&) = delete;
+  bool started() const { return pid_ > 0; }
+  int port() const { return port_; }
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
+  void Stop();
+
+ private:
+  int pid_ = -1;
+  int port_ = 0;
+};
+
 }  // namespace crmi::test
 
 #endif  // CRMI_TESTS_TEST_UTIL_H_

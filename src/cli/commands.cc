@@ -52,7 +52,10 @@
 #include "src/llm/extractive.h"
 #include "src/llm/injection.h"
 #include "src/llm/openai_chat.h"
+#include "src/llm/output_guard.h"
+#include "src/llm/redis_answers.h"
 #include "src/llm/router.h"
+#include "src/llm/templates.h"
 #include "src/privacy/contact_names.h"
 #include "src/privacy/detector.h"
 #include "src/privacy/encrypting_store.h"
@@ -65,6 +68,7 @@
 #include "src/retrieval/retrieval_service.h"
 #include "src/store/sqlite/sqlite_store.h"
 #include "src/trust/api_keys.h"
+#include "src/trust/approvals.h"
 #include "src/trust/dev_issuer.h"
 #include "src/trust/network.h"
 #include "src/trust/policy_store.h"
@@ -107,6 +111,23 @@ Result<std::unique_ptr<privacy::EncryptingStore>> OpenStore(const std::string& d
   }
   return std::make_unique<privacy::EncryptingStore>(
       std::move(inner), &crm::Schema::Default(), std::move(keys).value(), std::move(vault).value());
+}
+
+// The queue of answers held for approval (<data_dir>/approvals), sealed under the master keys.
+Result<std::unique_ptr<trust::ApprovalQueue>> OpenApprovals(const std::string& data_dir,
+                                                            std::chrono::seconds ttl) {
+  ASSIGN_OR_RETURN(std::shared_ptr<privacy::KeyProvider> keys,
+                   privacy::LocalKeyProvider::FromEnvOrFile(
+                       (fs::path(data_dir) / "keys" / "master.key").string()));
+  trust::Sealer sealer;
+  sealer.seal = [keys](std::string_view plain, std::string_view context) {
+    return keys->Wrap(plain, context, nullptr);
+  };
+  sealer.open = [keys](std::string_view sealed, std::string_view context) {
+    return keys->Unwrap(sealed, context);
+  };
+  return trust::ApprovalQueue::Open((fs::path(data_dir) / "approvals").string(), std::move(sealer),
+                                    Clock::Real(), ttl);
 }
 
 // Exclusive lock on <data_dir>/LOCK for the lifetime of a server, so two servers never share a
@@ -312,6 +333,7 @@ int RunServe(const ServeConfig& config) {
   ro.chunking.max_words = static_cast<size_t>(config.retrieval_chunk_words);
   ro.chunking.overlap_words = static_cast<size_t>(config.retrieval_chunk_overlap);
   ro.queue_capacity = static_cast<size_t>(config.retrieval_queue_capacity);
+  ro.search_cache_entries = static_cast<size_t>(config.retrieval_cache_entries);
   ro.snapshot_interval = std::chrono::seconds(config.retrieval_snapshot_interval_s);
   ro.embedder_region = config.openai_region;
   if (config.retrieval_embedder == "openai") {
@@ -415,12 +437,55 @@ int RunServe(const ServeConfig& config) {
       (std::filesystem::path(config.data_dir) / "llm" / "token_usage.txt").string());
   s = budget.Load();
   if (!s.ok()) return fail(s);
+  // The answer cache's shared layer (Redis), values sealed under the master keys.
+  std::unique_ptr<llm::RedisAnswers> shared_answers;
+  if (!config.llm_cache_redis.empty()) {
+    auto redis_options = ParseRedisUrl(config.llm_cache_redis);
+    if (!redis_options.ok()) return fail(redis_options.status().WithContext("llm cache_redis"));
+    auto cache_keys = privacy::LocalKeyProvider::FromEnvOrFile(
+        (fs::path(config.data_dir) / "keys" / "master.key").string());
+    if (!cache_keys.ok()) return fail(cache_keys.status());
+    std::shared_ptr<privacy::KeyProvider> sealing = std::move(cache_keys).value();
+    llm::RedisAnswersOptions rao;
+    rao.prefix = config.llm_cache_redis_prefix;
+    rao.seal = [sealing](std::string_view plain, std::string_view context) {
+      return sealing->Wrap(plain, context, nullptr);
+    };
+    rao.open = [sealing](std::string_view sealed, std::string_view context) {
+      return sealing->Unwrap(sealed, context);
+    };
+    shared_answers = std::make_unique<llm::RedisAnswers>(
+        std::make_shared<RedisClient>(*redis_options), std::move(rao), &registry);
+    // What changed while this process was not watching is unknown: every tenant starts at a
+    // new generation, so no answer computed before this start is served.
+    std::vector<std::string> tenants;
+    if (store.value()->ListTenants(&tenants).ok()) {
+      for (const auto& t : tenants) shared_answers->Advance(t);
+    }
+  }
   llm::AnswerCache answer_cache(static_cast<size_t>(config.llm_cache_entries),
                                 std::chrono::seconds(config.llm_cache_ttl_s), Clock::Real(),
-                                store->get());
+                                store->get(), shared_answers.get());
   llm::AskOptions ask_options;
   ask_options.budget = &budget;
   if (config.llm_cache_entries > 0) ask_options.cache = &answer_cache;
+  ask_options.semantic_threshold = config.llm_cache_semantic_threshold;
+  {
+    std::vector<llm::PolicyTopic> topics;
+    for (const auto& [name, phrases] : config.llm_topics) topics.push_back({name, phrases});
+    auto compiled = llm::TopicSet::Compile(topics);
+    if (!compiled.ok()) return fail(compiled.status().WithContext("[[llm.topics]]"));
+    if (!topics.empty()) ask_options.topics = std::move(compiled).value();
+  }
+  ask_options.embed = [&retrieval](
+                          const std::string& tenant, const std::string& text,
+                          const std::vector<std::string>& regions) -> Result<std::vector<float>> {
+    std::vector<float> v;
+    std::string model;
+    size_t dim = 0;
+    RETURN_IF_ERROR(retrieval.EmbedForTenant(tenant, {text}, regions, &v, &model, &dim));
+    return v;
+  };
   if (config.llm_injection_scan) ask_options.injection = &injection;
   ask_options.question_action = *llm::ParseSafetyAction(config.llm_question_action);
   ask_options.passage_action = *llm::ParseSafetyAction(config.llm_passage_action);
@@ -430,8 +495,27 @@ int RunServe(const ServeConfig& config) {
   llm::AskService ask(&retrieval, detector.value().get(), &contact_names, &models, ask_options,
                       &registry);
 
+  // Prompt templates, and answers held for a person's approval (payloads sealed under the
+  // master keys; a deleted record — GDPR erasure included — takes the approvals citing it).
+  auto templates = llm::TemplateRegistry::Open(
+      (std::filesystem::path(config.data_dir) / "llm" / "templates.json").string());
+  if (!templates.ok()) return fail(templates.status().WithContext("templates"));
+  auto approvals = OpenApprovals(config.data_dir, std::chrono::seconds(config.llm_approval_ttl_s));
+  if (!approvals.ok()) return fail(approvals.status().WithContext("approvals"));
+  trust::ApprovalQueue* approval_queue = approvals.value().get();
+  const int approvals_listener = store.value()->AddChangeListener(
+      [approval_queue](const std::vector<store::RecordChange>& cs) {
+        for (const auto& c : cs) {
+          if (c.kind == store::RecordChange::Kind::kDelete) {
+            approval_queue->ForgetRecord(c.tenant, c.id);
+          }
+        }
+      });
+
   http::App app;
   app.ask = &ask;
+  app.templates = templates.value().get();
+  app.approvals = approval_queue;
   app.ask_default_model = config.llm_default_model;
   app.grounded_models.insert(config.llm_grounded_models.begin(), config.llm_grounded_models.end());
   app.retrieval = &retrieval;
@@ -512,6 +596,7 @@ int RunServe(const ServeConfig& config) {
   verifier.Stop();
   retrieval.Stop();  // derived state: rebuilt from the store at the next start
   contact_names.Stop();
+  store.value()->RemoveChangeListener(approvals_listener);
   Status closed = store.value()->Close();
   if (!closed.ok()) {
     log::Error("store close failed", log::Fields().Add("error", closed.ToString()));
@@ -708,6 +793,21 @@ int RunKeysRotate(const KeysRotateArgs& args) {
     }
     left = *remaining;
   }
+  // Answers held for approval are sealed under the master keys too.
+  int64_t resealed = 0;
+  if (fs::exists(fs::path(args.data_dir) / "approvals", ec)) {
+    // Twice, re-reading the directory: a server may have sealed one with the old key meanwhile.
+    for (int pass = 0; pass < 2; ++pass) {
+      auto approvals = OpenApprovals(args.data_dir, std::chrono::seconds(90 * 86400));
+      Result<int64_t> n = approvals.ok() ? approvals.value()->Reseal() : approvals.status();
+      if (!n.ok()) {
+        PrintError("approvals: " + n.status().ToString());
+        return 1;
+      }
+      resealed = std::max(resealed, *n);
+      if (pass == 0) std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
   bool retired = false;
   if (!from_env && left == 0) {
     Status s = privacy::LocalKeyProvider::Retire(path);
@@ -720,6 +820,7 @@ int RunKeysRotate(const KeysRotateArgs& args) {
   std::printf("%s\n", JsonObject()
                           .Add("master_key", keys.value()->id())
                           .Add("rewrapped", rewrapped)
+                          .Add("approvals_resealed", resealed)
                           .Add("retired", retired)
                           .Add("still_wrapped_by_old_keys", left)
                           .Finish()

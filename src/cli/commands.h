@@ -104,9 +104,16 @@ struct ServeConfig {
   int64_t llm_k = 8;
   int64_t llm_max_context_tokens = 3000;
   std::vector<LlmBackendEntry> llm_backends;
+  // [[llm.topics]]: name → phrases; answers about one are governed by topic:<name>/receive.
+  std::vector<std::pair<std::string, std::vector<std::string>>> llm_topics;
   std::vector<std::string> llm_grounded_models = {"default", "crmi-rag"};
   int64_t llm_cache_entries = 10000;  // answer cache; 0: off
   int64_t llm_cache_ttl_s = 600;
+  int64_t llm_approval_ttl_s = 7 * 86400;   // held answers expire, decided or not
+  double llm_cache_semantic_threshold = 0;  // 0: no semantic layer
+  std::string llm_cache_redis;              // redis://host:port/db; empty: no L2
+  std::string llm_cache_redis_prefix = "crmi:";
+  int64_t retrieval_cache_entries = 10000;
   std::vector<std::pair<std::string, std::vector<std::string>>> llm_models;  // alias → chain
   // [llm.limits] (0: unlimited)
   int64_t llm_principal_requests_per_minute = 0;

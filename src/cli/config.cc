@@ -7,6 +7,7 @@
 #include "src/cli/commands.h"
 #include "src/common/ids.h"
 #include "src/common/log.h"
+#include "src/common/redis.h"
 #include "src/http/server.h"
 #include "src/trust/network.h"
 
@@ -257,6 +258,7 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "chunk_words", &c->retrieval_chunk_words));
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "chunk_overlap", &c->retrieval_chunk_overlap));
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "queue_capacity", &c->retrieval_queue_capacity));
+  RETURN_IF_ERROR(r.Int(rt, "retrieval.", "cache_entries", &c->retrieval_cache_entries));
   RETURN_IF_ERROR(
       r.Int(rt, "retrieval.", "snapshot_interval_s", &c->retrieval_snapshot_interval_s));
   RETURN_IF_ERROR(r.Str(rt, "retrieval.", "embedder", &c->retrieval_embedder));
@@ -316,6 +318,18 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.StrList(lt, "llm.", "grounded_models", &c->llm_grounded_models));
   RETURN_IF_ERROR(r.Int(lt, "llm.", "cache_entries", &c->llm_cache_entries));
   RETURN_IF_ERROR(r.Int(lt, "llm.", "cache_ttl_s", &c->llm_cache_ttl_s));
+  RETURN_IF_ERROR(r.Int(lt, "llm.", "approval_ttl_s", &c->llm_approval_ttl_s));
+  RETURN_IF_ERROR(r.Str(lt, "llm.", "cache_redis", &c->llm_cache_redis));
+  RETURN_IF_ERROR(r.Str(lt, "llm.", "cache_redis_prefix", &c->llm_cache_redis_prefix));
+  r.Known("llm.cache_semantic_threshold");
+  if (const toml::node* n = lt.get("cache_semantic_threshold")) {
+    auto v = n->value<double>();
+    if (!v || *v < 0 || *v > 1) {
+      return InvalidArgument("config: " + Where(*n, "llm.cache_semantic_threshold") +
+                             " must be a number from 0 (off) to 1");
+    }
+    c->llm_cache_semantic_threshold = *v;
+  }
   r.Table("llm.limits");
   if (const toml::table* lim = lt.get_as<toml::table>("limits")) {
     const std::string p = "llm.limits.";
@@ -377,6 +391,30 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
         return InvalidArgument("config: " + p + " timeout_ms must be 1..600000, max_retries 0..10");
       }
       c->llm_backends.push_back(std::move(b));
+    }
+  }
+  r.Known("llm.topics");
+  if (const toml::node* n = lt.get("topics")) {
+    const toml::array* arr = n->as_array();
+    if (arr == nullptr) {
+      return InvalidArgument("config: " + Where(*n, "llm.topics") +
+                             " must be an array of tables ([[llm.topics]])");
+    }
+    int i = 0;
+    for (const auto& e : *arr) {
+      const toml::table* t = e.as_table();
+      const std::string p = "llm.topics[" + std::to_string(i++) + "].";
+      if (t == nullptr) return InvalidArgument("config: " + Where(e, p) + " must be a table");
+      std::pair<std::string, std::vector<std::string>> topic;
+      Reader sub(*t);
+      RETURN_IF_ERROR(sub.Str(*t, "", "name", &topic.first));
+      RETURN_IF_ERROR(sub.StrList(*t, "", "phrases", &topic.second));
+      Status unknown = sub.CheckUnknown();
+      if (!unknown.ok()) return InvalidArgument(unknown.message() + " in " + p);
+      if (topic.first.empty() || topic.second.empty()) {
+        return InvalidArgument("config: " + p + " needs a name and phrases");
+      }
+      c->llm_topics.push_back(std::move(topic));
     }
   }
   r.Known("llm.models");
@@ -474,6 +512,16 @@ Status ValidateServeConfig(const ServeConfig& c) {
   }
   if (!in(c.llm_cache_ttl_s, 1, 30 * 86400)) {
     return InvalidArgument("llm cache_ttl_s must be 1..2592000");
+  }
+  if (!c.llm_cache_redis.empty()) {
+    auto url = ParseRedisUrl(c.llm_cache_redis);
+    if (!url.ok()) return InvalidArgument("llm cache_redis: " + url.status().message());
+  }
+  if (!in(c.retrieval_cache_entries, 0, 10'000'000)) {
+    return InvalidArgument("retrieval cache_entries must be 0..10000000");
+  }
+  if (!in(c.llm_approval_ttl_s, 60, 90 * 86400)) {
+    return InvalidArgument("llm approval_ttl_s must be 60..7776000");
   }
   for (int64_t v : {c.llm_principal_requests_per_minute, c.llm_principal_tokens_per_minute,
                     c.llm_tenant_tokens_per_minute, c.llm_model_tokens_per_minute,

@@ -18,6 +18,7 @@ class AuditLog;
 
 namespace crmi::llm {
 class AskService;
+class TemplateRegistry;
 }  // namespace crmi::llm
 
 namespace crmi::privacy {
@@ -32,6 +33,7 @@ class RetrievalService;
 
 namespace crmi::trust {
 class ApiKeyStore;
+class ApprovalQueue;
 class PolicyStore;
 }  // namespace crmi::trust
 
@@ -51,6 +53,8 @@ struct App {
   privacy::Vault* vault = nullptr;                   // null: tokenisation answers 503
   llm::AskService* ask = nullptr;                    // null: /v1/ask answers 503
   std::string ask_default_model = "default";         // the alias used when none is named
+  llm::TemplateRegistry* templates = nullptr;        // null: only the built-in template
+  trust::ApprovalQueue* approvals = nullptr;         // null: answers needing approval are 403
   // Aliases whose chat completions are grounded in the tenant's records ([llm] grounded_models).
   std::set<std::string> grounded_models;
   std::string audit_dir;  // <data-dir>/audit, read by GET /v1/audit

@@ -102,6 +102,20 @@ std::vector<Route> BuildRoutes(App* app) {
           .Accepts(kJson)
           .Do(bind(&h::ChatCompletions)),
       R(GET, "/v1/models", "models.list", "models", "list").Do(bind(&h::ListModels)),
+      // Prompt templates (use is a further decision: template:<name>/use) and approvals.
+      R(GET, "/v1/admin/templates", "templates.list", "templates", "list")
+          .Do(bind(&h::ListTemplates)),
+      R(GET, "/v1/admin/templates/{name}", "templates.get", "templates", "read")
+          .Do(bind(&h::GetTemplate)),
+      R(PUT, "/v1/admin/templates/{name}", "templates.put", "templates", "update")
+          .Accepts(kJson)
+          .Do(bind(&h::PutTemplate)),
+      R(GET, "/v1/approvals", "approvals.list", "approvals", "list").Do(bind(&h::ListApprovals)),
+      R(POST, "/v1/approvals/{id}:approve", "approvals.approve", "approvals", "decide")
+          .Do(bind(&h::ApproveApproval)),
+      R(POST, "/v1/approvals/{id}:reject", "approvals.reject", "approvals", "decide")
+          .Do(bind(&h::RejectApproval)),
+      R(GET, "/v1/approvals/{id}", "approvals.get", "approvals", "read").Do(bind(&h::GetApproval)),
       R(POST, "/v1/embeddings", "embeddings.create", "embeddings", "create")
           .Accepts(kJson)
           .Do(bind(&h::Embeddings)),

@@ -35,9 +35,33 @@ enum Applies : unsigned {
 
 // Secondary decisions a handler needs beyond its route's own (customer 360 reads accounts,
 // cases, ... besides contacts). Implemented by the authorization filter.
+// A secondary decision on a resource that holds no records (a template, a model, a tool):
+// what permitted it and whether a person must approve the outcome first.
+struct Permit {
+  std::string rule;
+  std::string reason;
+  bool require_approval = false;
+};
+
+// What a secondary decision needs, copied out of a request: a stream's producer decides after
+// the RequestContext is gone. Same semantics as Authorizer::PermitFor.
+struct DecisionScope {
+  std::shared_ptr<const trust::Principal> principal;
+  trust::Context context;
+  std::shared_ptr<const trust::Policy> policy;
+  std::string tenant;
+  Result<Permit> PermitFor(std::string_view resource, std::string_view action,
+                           double risk = -1) const;
+};
+
 class Authorizer {
  public:
   virtual ~Authorizer() = default;
+  // The decision on `resource`/`action` (with `risk` as resource.risk when ≥ 0) under the
+  // request's policy revision. kPermissionDenied when denied, or when the permit carries an
+  // obligation other than require_approval (rows and masks mean nothing here: fail closed).
+  virtual Result<Permit> PermitFor(const RequestContext& ctx, std::string_view resource,
+                                   std::string_view action, double risk = -1) const = 0;
   // The caller's Access to `resource`/`action` under the same policy revision as the request.
   // kPermissionDenied when denied or when an obligation cannot be expressed as an Access.
   virtual Result<crm::Access> AccessFor(const RequestContext& ctx, std::string_view resource,

@@ -11,6 +11,7 @@
 
 #include "src/common/crypto.h"
 #include "src/common/json_text.h"
+#include "src/common/time_format.h"
 #include "src/llm/answer_cache.h"
 #include "src/llm/budget.h"
 #include "src/llm/extractive.h"
@@ -18,6 +19,7 @@
 #include "src/llm/injection.h"
 #include "src/llm/openai_chat.h"
 #include "src/llm/output_guard.h"
+#include "src/llm/templates.h"
 #include "src/privacy/anonymizer.h"
 #include "src/privacy/contact_names.h"
 
@@ -115,10 +117,11 @@ AskService::AskService(retrieval::RetrievalService* retrieval, const privacy::De
                            .Name("crmi_llm_answers_total")
                            .Help("Grounded answers, by model alias, backend and result")
                            .Register(registry->prom());
-  metrics_->cache = &prometheus::BuildCounter()
-                         .Name("crmi_llm_cache_total")
-                         .Help("Answer cache lookups, by result (hit, miss)")
-                         .Register(registry->prom());
+  metrics_->cache =
+      &prometheus::BuildCounter()
+           .Name("crmi_llm_cache_total")
+           .Help("Answer cache lookups, by result (hit, shared_hit, semantic_hit, miss)")
+           .Register(registry->prom());
   metrics_->tokens_saved = &prometheus::BuildCounter()
                                 .Name("crmi_llm_cache_tokens_saved_total")
                                 .Help("Model tokens the answer cache saved")
@@ -136,11 +139,20 @@ AskService::AskService(retrieval::RetrievalService* retrieval, const privacy::De
 
 AskService::~AskService() = default;
 
+std::vector<std::string> AskService::topic_names() const {
+  std::vector<std::string> out;
+  if (options_.topics == nullptr) return out;
+  for (size_t i = 0; i < options_.topics->size(); ++i) out.push_back(options_.topics->name(i));
+  return out;
+}
+
 struct AskService::Job {
   std::string tenant;
   std::string alias;
   std::string question;  // retrieval query (already scanned)
   std::string contact_id;
+  std::shared_ptr<const PromptTemplate> prompt;
+  std::map<std::string, std::string> variables;
   bool grounded = true;
   bool ask = true;  // /v1/ask's template; else the caller's conversation follows the context
   std::vector<ChatMessage> conversation;
@@ -150,6 +162,7 @@ struct AskService::Job {
   std::vector<retrieval::CollectionScope> scopes;
   std::vector<std::string> caller_regions;
   bool reveal = false;
+  std::vector<std::string> denied_topics;
   size_t k = 0;
   std::string principal;
   int* retry_after_s = nullptr;
@@ -196,17 +209,54 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
   }
   Job job;
   job.tenant = request.tenant;
-  job.alias = request.model.empty() ? options_.default_model : request.model;
+  job.prompt = request.prompt ? request.prompt : BuiltinTemplate();
+  job.alias = !request.model.empty()        ? request.model
+              : !job.prompt->models.empty() ? job.prompt->models.front()
+                                            : options_.default_model;
+  if (!job.prompt->AllowsModel(job.alias)) {
+    std::string allowed;
+    for (const auto& m : job.prompt->models) allowed += (allowed.empty() ? "" : ", ") + m;
+    return PermissionDenied("template " + job.prompt->Id() + " may not run on model '" + job.alias +
+                            "' (allowed: " + allowed + ")");
+  }
   // The cache: the same question in the same scope gets the same answer, without a model call.
-  std::string cache_key;
+  std::string cache_key, similar_key;
+  std::vector<float> embedding;
+  AnswerCache::Stamp stamp;
   if (options_.cache != nullptr && router_->HasAlias(job.alias)) {
     const auto start = SteadyClock::now();
-    cache_key = AnswerCache::Key(request, job.alias, "grounded-answer@1");
-    if (auto hit = options_.cache->Get(request.tenant, cache_key)) {
+    stamp = options_.cache->Begin(request.tenant);
+    cache_key = AnswerCache::Key(request, job.alias, job.prompt->Id());
+    bool shared_hit = false;
+    std::shared_ptr<const AskResult> hit =
+        options_.cache->Get(request.tenant, cache_key, stamp, &shared_hit);
+    const char* kind = shared_hit ? "shared" : "exact";
+    double similarity = 1.0;
+    // The semantic layer, for questions the injection scan lets through (a refused question
+    // must be refused, not answered from the cache).
+    if (hit == nullptr && options_.semantic_threshold > 0 && options_.embed &&
+        (options_.injection == nullptr || !options_.injection->Scan(request.question).flagged)) {
+      similar_key = AnswerCache::SimilarKey(request, job.alias, job.prompt->Id());
+      auto v = options_.embed(request.tenant, request.question, request.caller_regions);
+      if (v.ok()) {
+        embedding = std::move(v).value();
+        hit = options_.cache->GetSimilar(request.tenant, similar_key, embedding,
+                                         options_.semantic_threshold, &similarity);
+        kind = "semantic";
+      }
+    }
+    if (hit != nullptr) {
       AskResult result = *hit;
       result.cached = true;
+      result.cache_kind = kind;
+      result.cache_similarity = similarity;
       if (metrics_->cache != nullptr) {
-        metrics_->cache->Add({{"result", "hit"}}).Increment();
+        const std::string k = kind;
+        metrics_->cache
+            ->Add({{"result", k == "exact"    ? "hit"
+                              : k == "shared" ? "shared_hit"
+                                              : "semantic_hit"}})
+            .Increment();
         metrics_->tokens_saved->Increment(
             static_cast<double>(result.usage.prompt + result.usage.completion));
       }
@@ -221,16 +271,19 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
   }
   job.question = request.question;
   job.contact_id = request.contact_id;
+  job.variables = request.variables;
   job.scopes = request.scopes;
   job.caller_regions = request.caller_regions;
   job.reveal = request.reveal;
+  job.denied_topics = request.denied_topics;
   job.k = request.k;
   job.principal = request.principal;
   job.retry_after_s = request.retry_after_s;
   Result<AskResult> result = Run(job, on_delta);
   // Only first-choice answers are kept: a fallback's answer would outlive the outage.
   if (result.ok() && !cache_key.empty() && result->fallbacks.empty()) {
-    options_.cache->Put(request.tenant, cache_key, *result);
+    options_.cache->Put(request.tenant, cache_key, stamp, *result, similar_key,
+                        std::move(embedding));
   }
   return result;
 }
@@ -249,6 +302,7 @@ Result<AskResult> AskService::Chat(const ChatGatewayRequest& request, const Delt
   job.scopes = request.scopes;
   job.caller_regions = request.caller_regions;
   job.reveal = request.reveal;
+  job.denied_topics = request.denied_topics;
   job.principal = request.principal;
   job.retry_after_s = request.retry_after_s;
   size_t bytes = 0;
@@ -273,6 +327,9 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
   result.model_alias = job.alias;
   if (!job.ask) {
     result.template_name = job.grounded ? "grounded-chat" : "passthrough";
+  } else {
+    result.template_name = job.prompt->name;
+    result.template_version = std::to_string(job.prompt->version);
   }
   if (!router_->HasAlias(result.model_alias)) {
     return NotFound("no model '" + result.model_alias + "'");
@@ -289,6 +346,11 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
   auto t = SteadyClock::now();
   if (job.ask) {
     RETURN_IF_ERROR(ScanQuestion(&job.question, "question", &result));
+    // The template's variables come from the caller too: the same scan as the question.
+    for (auto& [name, value] : job.variables) {
+      const std::string id = "variables." + name;
+      RETURN_IF_ERROR(ScanQuestion(&value, id.c_str(), &result));
+    }
   } else if (options_.injection != nullptr) {
     for (size_t i = 0; i < job.conversation.size(); ++i) {
       ChatMessage& m = job.conversation[i];
@@ -409,9 +471,20 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
     passages += sent[i].text + "\n";
   }
   if (job.ask) {
-    std::string user = "Context passages:\n" + (sent.empty() ? std::string("(none)\n") : passages);
-    user += "\nQuestion: " + chat.question;
-    chat.messages = {{"system", kGroundedAnswerSystemPrompt}, {"user", user}};
+    std::map<std::string, std::string> values;
+    for (const auto& [name, value] : job.variables) {
+      ASSIGN_OR_RETURN(values[name], anonymizer.Anonymize(value));
+    }
+    values["question"] = chat.question;
+    values["context"] = sent.empty() ? std::string("(none)\n") : passages;
+    values["contact_id"] = job.contact_id;
+    values["today"] = FormatRfc3339Millis(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count())
+                          .substr(0, 10);
+    const std::string system = RenderTemplate(job.prompt->system, values);
+    if (!system.empty()) chat.messages.push_back({"system", system});
+    chat.messages.push_back({"user", RenderTemplate(job.prompt->user, values)});
   } else {
     if (job.grounded) {
       chat.messages.push_back({"system", std::string(kGroundedAnswerSystemPrompt) +
@@ -459,6 +532,10 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
   // Output scanning after re-identification: secrets, abuse, and personal data for callers who
   // may not see it — sentence by sentence, so streams are checked too.
   OutputGuard guard(detector_, dictionary.get(), !job.reveal);
+  const std::vector<std::string>& denied = job.denied_topics;
+  guard.SetTopics(options_.topics.get(), [&denied](const std::string& topic) {
+    return std::find(denied.begin(), denied.end(), topic) == denied.end();
+  });
   std::string guarded;  // what the caller received, when streaming
   DeltaFn restoring;
   if (on_delta != nullptr) {
@@ -505,6 +582,14 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
     }
   }
   result.answer = on_delta != nullptr ? guarded : guard.Clean(anonymizer.Restore(raw, job.reveal));
+  if (!guard.blocked_topics().empty() && on_delta == nullptr) {
+    // Not streamed: the caller gets a refusal, not an answer with holes.
+    std::string names;
+    for (const auto& t : guard.blocked_topics()) names += (names.empty() ? "" : ", ") + t;
+    result.answer = "I can't answer that here: the answer touched on " + names +
+                    ", which the policy does not let you receive.";
+    result.citations.clear();
+  }
   result.output_risk = guard.risk();
   result.output_reasons = guard.reasons();
   if (!routed.response.tool_calls_json.empty()) {

@@ -14,6 +14,8 @@
 #ifndef CRMI_LLM_ASK_H_
 #define CRMI_LLM_ASK_H_
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +38,8 @@ namespace crmi::llm {
 class InjectionDetector;
 class TokenBudget;
 class AnswerCache;
+class TopicSet;
+struct PromptTemplate;
 
 // What happens to text the injection detector flags.
 enum class SafetyAction {
@@ -59,18 +63,35 @@ struct AskOptions {
   SafetyAction passage_action = SafetyAction::kDrop;  // indirect injection in retrieved text
   // Null: no rate limits or token budgets.
   TokenBudget* budget = nullptr;
+  // Subjects the policy governs in answers (output_guard.h); null: none.
+  std::shared_ptr<const TopicSet> topics;
   // Null: no answer cache (answer_cache.h); only /v1/ask answers are cached.
   AnswerCache* cache = nullptr;
+  // The semantic layer of the cache: a question whose embedding's cosine with a cached one's is
+  // at least this (with the same scope and anchors, AnswerCache::SimilarKey) gets its answer.
+  // 0: off. `embed` gives a question's normalised embedding (the tenant's model).
+  double semantic_threshold = 0;
+  std::function<Result<std::vector<float>>(const std::string& tenant, const std::string& text,
+                                           const std::vector<std::string>& caller_regions)>
+      embed;
 };
 
 struct AskRequest {
   std::string tenant;
   std::string question;
   std::string contact_id;  // optional: passages about this contact come first
-  std::string model;       // alias; empty: the default
+  std::string model;       // alias; empty: the template's first allowed one, else the default
+  // The prompt (templates.h); null: the built-in grounded-answer@1. `variables` are the
+  // template's, resolved (ResolveVariables): scanned for injection and anonymised like the
+  // question.
+  std::shared_ptr<const PromptTemplate> prompt;
+  std::map<std::string, std::string> variables;
   std::vector<retrieval::CollectionScope> scopes;
   std::vector<std::string> caller_regions;
-  bool reveal = false;    // the caller may see original values in the answer
+  bool reveal = false;  // the caller may see original values in the answer
+  // Policy topics (AskOptions::topics) the caller may not receive: sentences about them are
+  // withheld, and an answer that had any is replaced by a refusal. Part of the cache key.
+  std::vector<std::string> denied_topics;
   size_t k = 0;           // 0: the service's default
   std::string principal;  // for rate limits
   // Set with kResourceExhausted: seconds until the budget would allow the call.
@@ -92,8 +113,9 @@ struct ChatGatewayRequest {
   std::vector<retrieval::CollectionScope> scopes;
   std::vector<std::string> caller_regions;
   bool reveal = false;
-  std::string principal;         // for rate limits
-  int* retry_after_s = nullptr;  // as in AskRequest
+  std::vector<std::string> denied_topics;  // as in AskRequest
+  std::string principal;                   // for rate limits
+  int* retry_after_s = nullptr;            // as in AskRequest
 };
 
 struct Citation {
@@ -112,6 +134,8 @@ struct SafetyFinding {
 struct AskResult {
   std::string answer;
   bool cached = false;          // served from the answer cache: no retrieval, no model call
+  std::string cache_kind;       // "exact", "shared" (the L2) or "semantic" when cached
+  double cache_similarity = 0;  // of the question to the cached one (semantic hits)
   std::string tool_calls_json;  // the model's tool calls (OpenAI's JSON array), re-identified
   std::string finish_reason;
   std::vector<Citation> citations;
@@ -154,6 +178,8 @@ class AskService {
   Result<AskResult> Chat(const ChatGatewayRequest& request, const DeltaFn* on_delta);
 
   const ModelRouter& router() const { return *router_; }
+  // The names of the governed topics (policy resources topic:<name>).
+  std::vector<std::string> topic_names() const;
 
  private:
   struct Metrics;

@@ -59,6 +59,49 @@ size_t LastBoundary(std::string_view text) {
 
 }  // namespace
 
+Result<std::shared_ptr<const TopicSet>> TopicSet::Compile(const std::vector<PolicyTopic>& topics) {
+  std::shared_ptr<TopicSet> set(new TopicSet());
+  for (const auto& t : topics) {
+    if (t.name.empty() || t.name.size() > 64 ||
+        t.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+      return InvalidArgument("topic names are 1–64 of a-z, 0-9 and '-' (got '" + t.name + "')");
+    }
+    if (t.phrases.empty()) return InvalidArgument("topic '" + t.name + "' has no phrases");
+    std::string alternation;
+    for (const auto& p : t.phrases) {
+      if (p.find_first_not_of(" ") == std::string::npos) {
+        return InvalidArgument("topic '" + t.name + "' has an empty phrase");
+      }
+      if (!alternation.empty()) alternation += "|";
+      alternation += re2::RE2::QuoteMeta(p);
+    }
+    re2::RE2::Options o;
+    o.set_case_sensitive(false);
+    o.set_log_errors(false);
+    auto re = std::make_unique<re2::RE2>("\\b(?:" + alternation + ")\\b", o);
+    if (!re->ok()) return InvalidArgument("topic '" + t.name + "': " + re->error());
+    set->names_.push_back(t.name);
+    set->patterns_.push_back(std::move(re));
+  }
+  return std::shared_ptr<const TopicSet>(std::move(set));
+}
+
+TopicSet::~TopicSet() = default;
+
+std::vector<std::string> TopicSet::Match(std::string_view sentence) const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < patterns_.size(); ++i) {
+    if (re2::RE2::PartialMatch(sentence, *patterns_[i])) out.push_back(names_[i]);
+  }
+  return out;
+}
+
+void OutputGuard::SetTopics(const TopicSet* topics,
+                            std::function<bool(const std::string&)> may_receive) {
+  topics_ = topics;
+  may_receive_ = std::move(may_receive);
+}
+
 OutputGuard::OutputGuard(const privacy::Detector* detector, const privacy::NameDictionary* names,
                          bool mask_pii)
     : detector_(detector), names_(names), mask_pii_(mask_pii) {}
@@ -84,6 +127,21 @@ std::string OutputGuard::CleanSentence(std::string s) {
     in_key_ = true;
   }
   if (re2::RE2::GlobalReplace(&s, Secrets(), "[secret removed]") > 0) Found("secret", 0.9);
+  if (topics_ != nullptr) {
+    bool withhold = false;
+    for (const std::string& topic : topics_->Match(s)) {
+      auto [it, fresh] = decided_.emplace(topic, false);
+      if (fresh) it->second = may_receive_ != nullptr && may_receive_(topic);
+      if (it->second) continue;
+      withhold = true;
+      Found(("topic:" + topic).c_str(), 0.8);
+      if (std::find(blocked_topics_.begin(), blocked_topics_.end(), topic) ==
+          blocked_topics_.end()) {
+        blocked_topics_.push_back(topic);
+      }
+    }
+    if (withhold) return s.back() == '\n' ? "\n" : "";
+  }
   if (Abusive(s)) {
     Found("abuse", 0.7);
     // Keep the sentence's surrounding whitespace so the text around it still reads.
@@ -141,7 +199,15 @@ std::string OutputGuard::Push(std::string_view piece) {
 std::string OutputGuard::Finish() {
   std::string rest = std::move(pending_);
   pending_.clear();
-  return CleanSentence(std::move(rest));
+  std::string out = CleanSentence(std::move(rest));
+  if (!blocked_topics_.empty()) {
+    std::string names;
+    for (const auto& t : blocked_topics_) names += (names.empty() ? "" : ", ") + t;
+    out += std::string(out.empty() || out.back() == '\n' ? "" : " ") +
+           "[crmi withheld what this answer said about " + names +
+           ": the policy does not let you receive it.]";
+  }
+  return out;
 }
 
 std::string OutputGuard::Clean(std::string_view text) {

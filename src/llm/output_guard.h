@@ -6,19 +6,30 @@
 //  - personal data the caller may not see: for callers without privacy/reveal, every value the
 //    PII detector finds in the output — also ones the model made up or copied from text the
 //    anonymiser did not recognise — is masked (Anonymizer::Mask);
-//  - abusive language: a sentence with a word of a small English insult lexicon is dropped.
+//  - abusive language: a sentence with a word of a small English insult lexicon is dropped;
+//  - policy topics: a sentence about a configured topic (crmi.toml [[llm.topics]]: phrases) the
+//    caller may not receive (the policy's decision on resource topic:<name>, action receive) is
+//    withheld, and Finish appends a notice naming the topics; blocked_topics() lists them.
 //
-// risk() is the highest of the findings' weights (secret 0.9, abuse 0.7, personal data 0.5) —
-// the answer's scores.output_risk; reasons() names the kinds found.
+// risk() is the highest of the findings' weights (secret 0.9, topic 0.8, abuse 0.7, personal
+// data 0.5) — the answer's scores.output_risk; reasons() names the kinds found.
 //
 // Thread-safety: one guard per answer; the detector and names it reads are shared and immutable.
 #ifndef CRMI_LLM_OUTPUT_GUARD_H_
 #define CRMI_LLM_OUTPUT_GUARD_H_
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "src/common/status.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace crmi::privacy {
 class Detector;
@@ -26,6 +37,28 @@ class NameDictionary;
 }  // namespace crmi::privacy
 
 namespace crmi::llm {
+
+// Subjects the policy governs, each recognised by phrases (whole words, any case).
+struct PolicyTopic {
+  std::string name;  // [a-z0-9-]+: the policy resource is topic:<name>
+  std::vector<std::string> phrases;
+};
+
+class TopicSet {
+ public:
+  // kInvalidArgument for a bad name, no phrases or a phrase RE2 cannot take.
+  static Result<std::shared_ptr<const TopicSet>> Compile(const std::vector<PolicyTopic>& topics);
+  ~TopicSet();
+  // The topics `sentence` touches, in configuration order.
+  std::vector<std::string> Match(std::string_view sentence) const;
+  size_t size() const { return names_.size(); }
+  const std::string& name(size_t i) const { return names_[i]; }
+
+ private:
+  TopicSet() = default;
+  std::vector<std::string> names_;
+  std::vector<std::unique_ptr<re2::RE2>> patterns_;
+};
 
 class OutputGuard {
  public:
@@ -42,6 +75,11 @@ class OutputGuard {
   // The whole text at once: Push + Finish.
   std::string Clean(std::string_view text);
 
+  // Governs `topics` (may be null; must outlive the guard): a sentence about a topic for which
+  // `may_receive(name)` is false is withheld. Decisions are asked once per topic.
+  void SetTopics(const TopicSet* topics, std::function<bool(const std::string&)> may_receive);
+  const std::vector<std::string>& blocked_topics() const { return blocked_topics_; }
+
   double risk() const { return risk_; }
   const std::vector<std::string>& reasons() const { return reasons_; }
 
@@ -54,6 +92,10 @@ class OutputGuard {
   bool mask_pii_;
   std::string pending_;
   bool in_key_ = false;  // inside a PEM private key block
+  const TopicSet* topics_ = nullptr;
+  std::function<bool(const std::string&)> may_receive_;
+  std::map<std::string, bool> decided_;  // topic → may receive
+  std::vector<std::string> blocked_topics_;
   double risk_ = 0;
   std::vector<std::string> reasons_;
 };

@@ -18,6 +18,7 @@
 #include "src/common/json_text.h"
 #include "src/common/log.h"
 #include "src/retrieval/retrieval_service_internal.h"
+#include "src/retrieval/search_cache.h"
 #include "src/retrieval/text.h"
 
 namespace crmi::retrieval {
@@ -51,6 +52,8 @@ struct RetrievalService::Metrics {
   prometheus::Counter* snapshot_saved = nullptr;
   prometheus::Counter* snapshot_failed = nullptr;
   prometheus::Counter* residency_refused = nullptr;
+  prometheus::Counter* cache_hit = nullptr;
+  prometheus::Counter* cache_miss = nullptr;
 
   explicit Metrics(metrics::Registry* r) {
     if (r == nullptr) return;
@@ -109,6 +112,12 @@ struct RetrievalService::Metrics {
                                  "disagree, by endpoint")
                              .Register(r->prom())
                              .Add({{"endpoint", "embeddings"}});
+    auto& cache = prometheus::BuildCounter()
+                      .Name("crmi_retrieval_cache_total")
+                      .Help("Searches answered from the retrieval cache (hit) or run (miss)")
+                      .Register(r->prom());
+    cache_hit = &cache.Add({{"result", "hit"}});
+    cache_miss = &cache.Add({{"result", "miss"}});
     recall_family = &prometheus::BuildGauge()
                          .Name("crmi_retrieval_recall")
                          .Help(
@@ -123,7 +132,13 @@ RetrievalService::RetrievalService(store::Store* store, const crm::Schema* schem
     : store_(store),
       schema_(schema),
       options_(std::move(options)),
-      metrics_(std::make_unique<Metrics>(registry)) {}
+      metrics_(std::make_unique<Metrics>(registry)),
+      cache_(std::make_unique<SearchCache>(options_.search_cache_entries)) {}
+
+void RetrievalService::Advance(Tenant& t) {
+  const uint64_t g = ++t.generation;
+  cache_->Advance(t.name, g);
+}
 
 RetrievalService::~RetrievalService() { Stop(); }
 
@@ -347,6 +362,7 @@ Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
   if (!rec.ok() && rec.status().code() == StatusCode::kNotFound) {
     RETURN_IF_ERROR(index->ReplaceRecord(collection, id, {}, {}));
     ++t.applied_changes;
+    Advance(t);
     return Status::Ok();
   }
   if (!rec.ok()) return rec.status();
@@ -362,6 +378,7 @@ Status RetrievalService::ApplyRecord(Tenant& t, const std::string& collection,
   }
   RETURN_IF_ERROR(index->ReplaceRecord(collection, id, std::move(chunks), vectors));
   ++t.applied_changes;
+  Advance(t);
   return Status::Ok();
 }
 
@@ -796,6 +813,17 @@ Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
   SearchResponse resp;
   resp.mode = req.mode;
   if (t == nullptr || pred.collections.empty()) return resp;  // nothing the caller may see
+  // Read before the index: a change applied while this search runs makes its result unservable.
+  const uint64_t generation = t->generation.load();
+  std::string cache_key;
+  if (options_.search_cache_entries > 0) {
+    cache_key = SearchCache::Key(req);
+    if (auto hit = cache_->Get(req.tenant, cache_key, generation)) {
+      if (metrics_->cache_hit) metrics_->cache_hit->Increment();
+      return std::move(*hit);
+    }
+    if (metrics_->cache_miss) metrics_->cache_miss->Increment();
+  }
   auto [embedder, index] = t->Snapshot();
   if (index == nullptr) {
     return Unavailable("the search index of this tenant is being built; retry shortly");
@@ -845,6 +873,7 @@ Result<SearchResponse> RetrievalService::Search(const SearchRequest& req) {
   if (metrics_->search) {
     metrics_->search->Observe(std::chrono::duration<double>(SteadyClock::now() - start).count());
   }
+  if (!cache_key.empty()) cache_->Put(req.tenant, cache_key, generation, resp);
   return resp;
 }
 

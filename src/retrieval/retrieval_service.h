@@ -90,6 +90,8 @@ struct RetrievalOptions {
   // ten times its last snapshot's duration, so that saving stays under a tenth of the worker's
   // time); also after every build and at Stop. 0: no snapshots (restarts rebuild).
   std::chrono::milliseconds snapshot_interval{std::chrono::seconds(60)};
+  // Search results kept for identical searches in the same scope (search_cache.h); 0: none.
+  size_t search_cache_entries = 10000;
 };
 
 // What the policy lets the caller see of one collection.
@@ -148,6 +150,8 @@ struct TenantStats {
   std::string last_error;
   double recall = -1;  // last measured by the monitor; -1: not yet
 };
+
+class SearchCache;
 
 class RetrievalService {
  public:
@@ -213,6 +217,8 @@ class RetrievalService {
     std::chrono::steady_clock::time_point since;
   };
   struct Metrics;
+  // The tenant's index changed: cached results computed before no longer serve.
+  void Advance(Tenant& t);
 
   void OnChanges(const std::vector<store::RecordChange>& changes);
   void RetryBuild(const std::string& tenant, const Status& error);
@@ -272,6 +278,7 @@ class RetrievalService {
   const crm::Schema* const schema_;
   const RetrievalOptions options_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<SearchCache> cache_;
 
   std::mutex mu_;                    // guards everything below
   std::condition_variable cv_;       // work arrived / stop

@@ -58,6 +58,9 @@ struct RetrievalService::Tenant {
   // snapshot holds; when it was written (or reopened) and what it cost, in steady-clock ms.
   std::mutex save_mu;  // one snapshot at a time
   std::atomic<uint64_t> applied_changes{0};
+  // Bumped after every change applied to the serving index and at every swap: the retrieval
+  // cache serves a result only under the generation it was computed at.
+  std::atomic<uint64_t> generation{0};
   std::atomic<uint64_t> saved_changes{0};
   std::atomic<int64_t> last_save_ms{INT64_MIN};
   std::atomic<int64_t> last_save_cost_ms{0};

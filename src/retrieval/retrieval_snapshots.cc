@@ -82,6 +82,7 @@ size_t RetrievalService::SwapIn(Tenant& t, std::shared_ptr<Embedder> embedder,
     t.words_seen = words;
     t.last_error.clear();
   }
+  Advance(t);
   std::sort(also.begin(), also.end());
   also.erase(std::unique(also.begin(), also.end()), also.end());
   for (const auto& [collection, id] : also) {

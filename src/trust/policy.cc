@@ -111,6 +111,7 @@ Resolver Policy::MakeResolver(const DecisionRequest& r) {
       if (n == "region") return StrOrNull(r.attrs.region);
       if (n == "owner_id") return StrOrNull(r.attrs.owner_id);
       if (n == "sensitivity") return StrOrNull(r.attrs.sensitivity);
+      if (n == "risk") return r.attrs.risk < 0 ? ExprValue::Null() : ExprValue::Num(r.attrs.risk);
       return ExprValue::Null();
     }
     return ResolveSubject(r.principal, r.context, name);

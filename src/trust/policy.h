@@ -76,6 +76,8 @@ struct ResourceAttrs {
   std::string region;
   std::string owner_id;
   std::string sensitivity;
+  // An answer's risk (0..1) when a decision is about releasing it (resource.risk); < 0: none.
+  double risk = -1;
 };
 
 struct DecisionRequest {

@@ -97,6 +97,12 @@ Status Apply(Case* c, const std::string& key, std::string_view rest, int line) {
         c->attrs.owner_id = v;
       } else if (k == "sensitivity") {
         c->attrs.sensitivity = v;
+      } else if (k == "risk") {
+        char* end = nullptr;
+        c->attrs.risk = std::strtod(v.c_str(), &end);
+        if (end == v.c_str() || *end != '\0' || !(c->attrs.risk >= 0)) {
+          return bad("resource risk must be a number ≥ 0");
+        }
       } else {
         return bad("unknown resource key '" + k + "'");
       }

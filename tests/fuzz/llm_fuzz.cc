@@ -13,14 +13,28 @@
 #include "src/llm/grounding.h"
 #include "src/llm/openai_chat.h"
 #include "src/llm/output_guard.h"
+#include "src/llm/templates.h"
 #include "tests/fuzz/fuzz.h"
 
 CRMI_FUZZ_TARGET(llm) {
   namespace l = crmi::llm;
   const std::string_view in(reinterpret_cast<const char*>(data), size);
-  l::AskRequest req;
-  crmi::Status s = crmi::http::handlers::ParseAskRequest(in, &req);
-  if (s.ok() ? req.k > 20 : s.code() != crmi::StatusCode::kInvalidArgument) std::abort();
+  crmi::http::handlers::AskParams ask;
+  crmi::Status s = crmi::http::handlers::ParseAskRequest(in, &ask);
+  if (s.ok() ? ask.request.k > 20 : s.code() != crmi::StatusCode::kInvalidArgument) std::abort();
+  if (s.ok()) {
+    // A template body: parsing and validation refuse, never crash; a valid one renders.
+    auto t = l::ParseTemplate(ask.template_name, in);
+    if (t.ok()) {
+      auto vars = l::ResolveVariables(*t, ask.variables);
+      if (vars.ok()) (void)l::RenderTemplate(t->user, *vars);
+    }
+  }
+  {
+    auto t = l::ParseTemplate("fuzz", in);
+    if (!t.ok() && t.status().code() != crmi::StatusCode::kInvalidArgument) std::abort();
+    if (t.ok()) (void)l::RenderTemplate(t->system + t->user, {{"question", "q"}});
+  }
   crmi::http::handlers::ChatCompletionRequest chat_req;
   s = crmi::http::handlers::ParseChatCompletionRequest(in, &chat_req);
   if (s.ok() ? chat_req.chat.model.empty() || chat_req.chat.messages.empty()

@@ -19,6 +19,7 @@
 #include "src/retrieval/chunk_index.h"
 #include "src/retrieval/chunker.h"
 #include "src/retrieval/retrieval_service.h"
+#include "src/retrieval/search_cache.h"
 #include "src/retrieval/text.h"
 #include "tests/test_util.h"
 
@@ -1076,6 +1077,46 @@ TEST_F(RetrievalServiceTest, FeedbackIsStoredForVisibleHitsAndRecallIsMonitored)
   }
   service_->MonitorRecall();
   EXPECT_GE(service_->Stats()[0].recall, 0.95);
+}
+
+}  // namespace
+}  // namespace crmi::retrieval
+
+namespace crmi::retrieval {
+namespace {
+
+TEST(SearchCacheTest, KeysSeparateScopesAndGenerationsExpireEntries) {
+  SearchRequest a;
+  a.tenant = "t";
+  a.query = "refund";
+  a.scopes.push_back({"contacts"});
+  a.scopes[0].rows.push_back({"owner_id", store::FieldFilter::Op::kEq, {store::Value("adv-1")}});
+  SearchRequest b = a;
+  b.scopes[0].rows[0].values[0] = store::Value("adv-2");
+  SearchRequest c = a;
+  c.caller_regions = {"eu"};
+  SearchRequest d = a;
+  d.scopes[0].mask_fields = {"email"};
+  SearchRequest e = a;
+  e.k = 11;
+  std::set<std::string> keys;
+  for (const auto* r : {&a, &b, &c, &d, &e}) keys.insert(SearchCache::Key(*r));
+  EXPECT_EQ(keys.size(), 5u) << "a different scope is a different entry";
+
+  SearchCache cache(2);
+  SearchResponse resp;
+  resp.embedder = "m@1";
+  cache.Put("t", SearchCache::Key(a), 7, resp);
+  EXPECT_TRUE(cache.Get("t", SearchCache::Key(a), 7).has_value());
+  EXPECT_FALSE(cache.Get("u", SearchCache::Key(a), 7).has_value()) << "tenants are apart";
+  EXPECT_FALSE(cache.Get("t", SearchCache::Key(a), 8).has_value()) << "the index moved on";
+  cache.Put("t", SearchCache::Key(a), 8, resp);
+  cache.Put("t", SearchCache::Key(b), 8, resp);
+  cache.Put("u", SearchCache::Key(a), 1, resp);
+  EXPECT_EQ(cache.size(), 2u);  // least recently used went
+  cache.Advance("t", 9);
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_TRUE(cache.Get("u", SearchCache::Key(a), 1).has_value());
 }
 
 }  // namespace

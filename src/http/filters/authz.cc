@@ -172,4 +172,34 @@ Result<crm::Access> AuthzFilter::AccessFor(const RequestContext& ctx, std::strin
   return AccessFromObligations(*d.obligations, kAppliesRecords, *sec.principal, sec.context);
 }
 
+Result<Permit> DecisionScope::PermitFor(std::string_view resource, std::string_view action,
+                                        double risk) const {
+  if (!principal || !policy) return PermissionDenied("no authorization context");
+  trust::DecisionRequest req;
+  req.principal = principal.get();
+  req.context = &context;
+  req.resource = resource;
+  req.action = action;
+  req.attrs.tenant = tenant;
+  req.attrs.risk = risk;
+  trust::Decision d = policy->Decide(req);
+  if (!d.permit) {
+    return PermissionDenied("denied by policy rule '" + d.rule + "'" +
+                            (d.reason.empty() ? "" : ": " + d.reason));
+  }
+  const trust::Obligations& ob = *d.obligations;
+  if (ob.restricts_rows() || ob.masks() || ob.max_rows > 0) {
+    return PermissionDenied("rule '" + d.rule + "' permits " + std::string(resource) +
+                            " only with row or field obligations, which cannot apply to it");
+  }
+  return Permit{d.rule, d.reason, ob.require_approval};
+}
+
+Result<Permit> AuthzFilter::PermitFor(const RequestContext& ctx, std::string_view resource,
+                                      std::string_view action, double risk) const {
+  const Security& sec = ctx.security;
+  return DecisionScope{sec.principal, sec.context, sec.policy, ctx.tenant}.PermitFor(resource,
+                                                                                     action, risk);
+}
+
 }  // namespace crmi::http

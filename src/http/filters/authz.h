@@ -27,6 +27,8 @@ class AuthzFilter final : public Filter, public Authorizer {
 
   Result<crm::Access> AccessFor(const RequestContext& ctx, std::string_view resource,
                                 std::string_view action) const override;
+  Result<Permit> PermitFor(const RequestContext& ctx, std::string_view resource,
+                           std::string_view action, double risk) const override;
 
  private:
   trust::PolicyStore* policies_;

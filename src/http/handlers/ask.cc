@@ -5,15 +5,22 @@
 // record gets the `ai` object: template, model, sources, hashes, scores, tokens, stage latency.
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
 #include "src/audit/ai_record.h"
 #include "src/audit/audit_log.h"
 #include "src/common/json_parse.h"
 #include "src/common/json_text.h"
+#include "src/common/time_format.h"
 #include "src/http/handlers/ask.h"
 #include "src/http/handlers/handlers.h"
 #include "src/http/handlers/search.h"
 #include "src/http/problem.h"
 #include "src/llm/ask.h"
+#include "src/llm/templates.h"
+#include "src/trust/approvals.h"
 
 namespace crmi::http::handlers {
 namespace {
@@ -22,7 +29,8 @@ constexpr size_t kMaxK = 20;
 
 }  // namespace
 
-Status ParseAskRequest(std::string_view body, llm::AskRequest* req, bool* stream) {
+Status ParseAskRequest(std::string_view body, AskParams* p) {
+  llm::AskRequest* req = &p->request;
   rapidjson::Document d;
   auto parsed = ParseJson(body, &d);
   if (!parsed.ok) return InvalidArgument("malformed JSON: " + parsed.error);
@@ -46,10 +54,32 @@ Status ParseAskRequest(std::string_view body, llm::AskRequest* req, bool* stream
       RETURN_IF_ERROR(str(&req->model));
       if (req->model.size() > 128) return InvalidArgument("model names are at most 128 bytes");
     } else if (key == "template") {
+      // "name" (the latest version) or "name@version" (pinned).
       std::string name;
       RETURN_IF_ERROR(str(&name));
-      if (name != "grounded-answer") {
-        return InvalidArgument("unknown template '" + name + "' (known: grounded-answer)");
+      if (const size_t at = name.rfind('@'); at != std::string::npos) {
+        const std::string version = name.substr(at + 1);
+        name.resize(at);
+        int n = 0;
+        for (char c : version) {
+          if (c < '0' || c > '9' || n > 100000000) {
+            return InvalidArgument("template versions are positive integers (name@3)");
+          }
+          n = n * 10 + (c - '0');
+        }
+        if (n <= 0) return InvalidArgument("template versions are positive integers (name@3)");
+        p->template_version = n;
+      }
+      RETURN_IF_ERROR(llm::ValidateTemplateName(name).WithContext("template"));
+      p->template_name = std::move(name);
+    } else if (key == "variables") {
+      if (!v.IsObject()) return InvalidArgument("variables must be an object of strings");
+      for (auto f = v.MemberBegin(); f != v.MemberEnd(); ++f) {
+        if (!f->value.IsString()) {
+          return InvalidArgument("variables must be an object of strings");
+        }
+        p->variables[std::string(f->name.GetString(), f->name.GetStringLength())] =
+            std::string(f->value.GetString(), f->value.GetStringLength());
       }
     } else if (key == "k") {
       if (!v.IsUint64() || v.GetUint64() == 0 || v.GetUint64() > kMaxK) {
@@ -58,10 +88,11 @@ Status ParseAskRequest(std::string_view body, llm::AskRequest* req, bool* stream
       req->k = static_cast<size_t>(v.GetUint64());
     } else if (key == "stream") {
       if (!v.IsBool()) return InvalidArgument("stream must be a boolean");
-      if (stream != nullptr) *stream = v.GetBool();
+      p->stream = v.GetBool();
     } else {
-      return InvalidArgument("unknown member '" + std::string(key) +
-                             "' (known: question, contact_id, model, template, k, stream)");
+      return InvalidArgument(
+          "unknown member '" + std::string(key) +
+          "' (known: question, contact_id, model, template, variables, k, stream)");
     }
   }
   if (!has_question) return InvalidArgument("question is required");
@@ -139,6 +170,7 @@ std::string AskJson(const llm::AskResult& r, const std::string& trace_id) {
   JsonObject o;
   o.Add("answer", r.answer)
       .Add("cached", r.cached)
+      .Add("cache", r.cache_kind)
       .AddRaw("citations", citations)
       .Add("model", r.model_alias)
       .AddRaw("backend", backend.Finish())
@@ -203,6 +235,17 @@ std::string ProblemJson(const Status& status, const std::string& request_id) {
   return tmp.response.body;
 }
 
+std::vector<std::string> DeniedTopics(App& app, const RequestContext& ctx) {
+  std::vector<std::string> denied;
+  if (app.ask == nullptr || ctx.security.authorizer == nullptr) return denied;
+  for (const auto& topic : app.ask->topic_names()) {
+    if (!ctx.security.authorizer->PermitFor(ctx, "topic:" + topic, "receive").ok()) {
+      denied.push_back(topic);
+    }
+  }
+  return denied;
+}
+
 std::string PrincipalKey(const RequestContext& ctx) {
   return ctx.tenant + "/" + (ctx.security.principal ? ctx.security.principal->subject : "");
 }
@@ -213,26 +256,146 @@ Status AuditStreamCompletion(App& app, const StreamAuditInfo& info, const std::s
       info.request_id, info.tenant, info.subject, info.action, info.resource, ai_json)});
 }
 
+namespace {
+
+// How risky an answer is, for the policy's release decision (resource.risk): the worst of the
+// question's injection score, the output guard's findings and the share of unsupported claims.
+double AnswerRisk(const llm::AskResult& r) {
+  return std::max({r.injection, r.output_risk, 1.0 - r.groundedness});
+}
+
+std::string Fixed2(double v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.2f", v);
+  return buf;
+}
+
+// What the handler needs to decide on an answer once it exists (also inside a stream's producer,
+// after the RequestContext is gone).
+struct ReleaseCheck {
+  DecisionScope scope;
+  std::string resource;  // template:<name>
+  std::string template_id;
+  Permit use;  // the template's use decision (require_approval: every answer is held)
+  std::string request_id;
+  std::string question;
+  std::string contact_id;
+};
+
+// Releases, holds or refuses `r`. Ok(nullopt): hand it out; Ok(approval): held for a person;
+// kPermissionDenied: withheld by the policy; others: the approval could not be kept.
+Result<std::optional<trust::Approval>> Judge(App& app, const ReleaseCheck& check,
+                                             const llm::AskResult& r,
+                                             const std::string& response_json) {
+  const double risk = AnswerRisk(r);
+  auto release = check.scope.PermitFor(check.resource, "release", risk);
+  if (!release.ok()) {
+    return PermissionDenied("the answer was withheld (risk " + Fixed2(risk) +
+                            "): " + release.status().message());
+  }
+  if (!check.use.require_approval && !release->require_approval) {
+    return std::optional<trust::Approval>();
+  }
+  if (app.approvals == nullptr) {
+    return PermissionDenied(
+        "the policy requires a person to approve this answer, and approvals are not enabled on "
+        "this server");
+  }
+  trust::Approval a;
+  a.tenant = check.scope.tenant;
+  a.requester = check.scope.principal ? check.scope.principal->subject : "";
+  a.request_id = check.request_id;
+  a.kind = "ask";
+  a.resource = check.resource;
+  a.risk = risk;
+  if (check.use.require_approval) {
+    a.rule = check.use.rule;
+    a.summary = "every answer of template " + check.template_id + " needs approval";
+  } else {
+    a.rule = release->rule;
+    a.summary = "answer risk " + Fixed2(risk) + " needs approval";
+  }
+  a.records = r.retrieved;
+  if (!check.contact_id.empty() &&
+      std::find(a.records.begin(), a.records.end(), check.contact_id) == a.records.end()) {
+    a.records.push_back(check.contact_id);
+  }
+  JsonObject payload;
+  payload.Add("question", check.question).AddRaw("response", response_json);
+  ASSIGN_OR_RETURN(trust::Approval held, app.approvals->Submit(std::move(a), payload.Finish()));
+  return std::optional<trust::Approval>(std::move(held));
+}
+
+std::string HeldJson(const trust::Approval& a, const llm::AskResult& r,
+                     const std::string& trace_id) {
+  return JsonObject()
+      .Add("status", "pending")
+      .Add("approval_id", a.id)
+      .Add("approval_url", "/v1/approvals/" + a.id)
+      .Add("summary", a.summary)
+      .Add("expires_at", FormatRfc3339Millis(a.expires_ms))
+      .Add("template", r.template_name)
+      .Add("template_version", r.template_version)
+      .Add("trace_id", trace_id)
+      .Finish();
+}
+
+}  // namespace
+
 void Ask(App& app, RequestContext& ctx) {
   if (app.ask == nullptr) {
     return SetProblem(ctx, 503, "unavailable", "answers are not enabled on this server");
   }
-  llm::AskRequest req;
-  req.tenant = ctx.tenant;
-  bool stream = false;
-  Status s = ParseAskRequest(ctx.request.body, &req, &stream);
+  AskParams params;
+  Status s = ParseAskRequest(ctx.request.body, &params);
   if (!s.ok()) return SetProblem(ctx, s);
-  const std::string alias = req.model.empty() ? app.ask_default_model : req.model;
+  llm::AskRequest& req = params.request;
+  req.tenant = ctx.tenant;
   if (ctx.security.authorizer == nullptr) {
     return SetProblem(ctx, PermissionDenied("no policy decision is available"));
   }
-  // The model is a resource of its own: an allow-list per role.
-  if (auto use = ctx.security.authorizer->AccessFor(ctx, "model:" + alias, "use"); !use.ok()) {
+  const Authorizer& authz = *ctx.security.authorizer;
+
+  // The template: a resource of its own (who may use which prompt), pinned to a version.
+  std::shared_ptr<const llm::PromptTemplate> prompt;
+  if (app.templates != nullptr) {
+    auto t = app.templates->Get(ctx.tenant, params.template_name, params.template_version);
+    if (!t.ok()) return SetProblem(ctx, t.status());
+    prompt = *t;
+  } else if (params.template_name == llm::kBuiltinTemplate && params.template_version <= 1) {
+    prompt = llm::BuiltinTemplate();
+  } else {
+    return SetProblem(ctx, NotFound("no template '" + params.template_name + "'"));
+  }
+  ReleaseCheck check;
+  check.resource = "template:" + prompt->name;
+  check.template_id = prompt->Id();
+  auto use = authz.PermitFor(ctx, check.resource, "use");
+  if (!use.ok()) {
+    return SetProblem(ctx, PermissionDenied("the policy does not permit template '" + prompt->name +
+                                            "': " + use.status().message()));
+  }
+  check.use = *use;
+  auto variables = llm::ResolveVariables(*prompt, params.variables);
+  if (!variables.ok()) return SetProblem(ctx, variables.status());
+  req.prompt = prompt;
+  req.variables = std::move(variables).value();
+
+  // The model is a resource of its own too: an allow-list per role (and one per template).
+  const std::string alias = !req.model.empty()        ? req.model
+                            : !prompt->models.empty() ? prompt->models.front()
+                                                      : app.ask_default_model;
+  req.model = alias;
+  if (!prompt->AllowsModel(alias)) {
+    return SetProblem(ctx, PermissionDenied("template " + prompt->Id() + " may not run on model '" +
+                                            alias + "'"));
+  }
+  if (auto m = authz.AccessFor(ctx, "model:" + alias, "use"); !m.ok()) {
     return SetProblem(ctx, PermissionDenied("the policy does not permit model '" + alias + "'"));
   }
   if (!req.contact_id.empty()) {
     // Asking about a contact the caller cannot read reveals nothing, not even that it exists.
-    auto access = ctx.security.authorizer->AccessFor(ctx, "contacts", "read");
+    auto access = authz.AccessFor(ctx, "contacts", "read");
     const crm::Collection* contacts = app.schema->Find("contacts");
     if (!access.ok() || contacts == nullptr ||
         !app.records->Get(*contacts, ctx.tenant, req.contact_id, *access).ok()) {
@@ -241,12 +404,23 @@ void Ask(App& app, RequestContext& ctx) {
   }
   req.scopes = SearchScopesOf(app, ctx);
   req.caller_regions = CallerRegions(ctx);
-  req.reveal = ctx.security.authorizer->AccessFor(ctx, "privacy", "reveal").ok();
+  req.reveal = authz.AccessFor(ctx, "privacy", "reveal").ok();
+  req.denied_topics = DeniedTopics(app, ctx);
   req.principal = PrincipalKey(ctx);
-  if (stream) {
+  check.scope =
+      DecisionScope{ctx.security.principal, ctx.security.context, ctx.security.policy, ctx.tenant};
+  check.request_id = ctx.request_id;
+  check.question = req.question;
+  check.contact_id = req.contact_id;
+
+  if (params.stream) {
     // Server-sent events: "delta" events with the answer's text as it is produced (re-identified,
     // never half a value), then "done" with the whole response, or "error" with a problem.
-    // Failures before the first delta are plain problem responses with their status.
+    // Failures before the first delta are plain problem responses with their status. When the
+    // policy may hold the answer for a person (its template always, or a risk rule), nothing is
+    // streamed until the release decision: then one delta and "done", or an "approval" event.
+    auto worst = check.scope.PermitFor(check.resource, "release", 1.0);
+    const bool may_hold = check.use.require_approval || !worst.ok() || worst->require_approval;
     StreamAuditInfo info{ctx.request_id, ctx.tenant,
                          ctx.security.principal ? ctx.security.principal->subject : "", "ask",
                          "assistant"};
@@ -255,7 +429,7 @@ void Ask(App& app, RequestContext& ctx) {
     ctx.response.content_type = "text/event-stream";
     ctx.response.headers.Set("Cache-Control", "no-cache");
     App* a = &app;
-    ctx.response.stream = [a, req, info](StreamWriter& w) {
+    ctx.response.stream = [a, req, info, check, may_hold](StreamWriter& w) {
       bool wrote = false;
       llm::DeltaFn on_delta = [&](std::string_view text) {
         wrote = true;
@@ -264,10 +438,17 @@ void Ask(App& app, RequestContext& ctx) {
       int retry_after = -1;
       llm::AskRequest asked = req;
       asked.retry_after_s = &retry_after;
-      auto r = a->ask->Ask(asked, &on_delta);
+      auto r = a->ask->Ask(asked, may_hold ? nullptr : &on_delta);
       if (!r.ok()) {
         if (!wrote) return w.Fail(r.status(), retry_after);
         w.Write(SseEvent("error", ProblemJson(r.status(), info.request_id)));
+        return;
+      }
+      const std::string response = AskJson(*r, info.request_id);
+      auto judged = Judge(*a, check, *r, response);
+      if (!judged.ok()) {
+        if (!wrote) return w.Fail(judged.status());
+        w.Write(SseEvent("error", ProblemJson(judged.status(), info.request_id)));
         return;
       }
       if (!wrote) w.Write("");  // start the stream: the request's record is committed now
@@ -278,7 +459,14 @@ void Ask(App& app, RequestContext& ctx) {
                                               info.request_id)));
         return;
       }
-      w.Write(SseEvent("done", AskJson(*r, info.request_id)));
+      if (judged->has_value()) {
+        w.Write(SseEvent("approval", HeldJson(**judged, *r, info.request_id)));
+        return;
+      }
+      if (may_hold && !r->answer.empty()) {
+        w.Write(SseEvent("delta", JsonObject().Add("text", r->answer).Finish()));
+      }
+      w.Write(SseEvent("done", response));
     };
     return;
   }
@@ -287,10 +475,22 @@ void Ask(App& app, RequestContext& ctx) {
   auto r = app.ask->Ask(req, nullptr);
   if (!r.ok()) return SetProblem(ctx, r.status(), retry_after);
   ctx.security.ai_json = AiJson(*r, req.reveal);
-
+  std::string response = AskJson(*r, ctx.request_id);
+  auto judged = Judge(app, check, *r, response);
+  if (!judged.ok()) return SetProblem(ctx, judged.status());
+  if (judged->has_value()) {
+    const trust::Approval& held = **judged;
+    ctx.security.detail_json =
+        JsonObject().Add("approval_id", held.id).Add("status", "pending").Finish();
+    ctx.response.status = 202;
+    ctx.response.content_type = "application/json";
+    ctx.response.headers.Set("Location", "/v1/approvals/" + held.id);
+    ctx.response.body = HeldJson(held, *r, ctx.request_id);
+    return;
+  }
   ctx.response.status = 200;
   ctx.response.content_type = "application/json";
-  ctx.response.body = AskJson(*r, ctx.request_id);
+  ctx.response.body = std::move(response);
 }
 
 }  // namespace crmi::http::handlers

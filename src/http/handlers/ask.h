@@ -4,6 +4,7 @@
 #ifndef CRMI_HTTP_HANDLERS_ASK_H_
 #define CRMI_HTTP_HANDLERS_ASK_H_
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,12 +14,21 @@
 #include "src/http/app.h"
 #include "src/http/message.h"
 #include "src/llm/ask.h"
+#include "src/llm/templates.h"
 
 namespace crmi::http::handlers {
 
 // kInvalidArgument naming the offending member; fills question, contact_id, model and k, and
 // *stream (may be null) from "stream".
-Status ParseAskRequest(std::string_view body, llm::AskRequest* req, bool* stream = nullptr);
+struct AskParams {
+  llm::AskRequest request;
+  std::string template_name = llm::kBuiltinTemplate;
+  int template_version = 0;                      // 0: the latest
+  std::map<std::string, std::string> variables;  // as given; resolved against the template later
+  bool stream = false;
+};
+// The body of POST /v1/ask. kInvalidArgument naming the member at fault.
+Status ParseAskRequest(std::string_view body, AskParams* params);
 
 // The audit record's `ai` object for an answer; `extra_safety` adds checks of the caller's own
 // (the gateway's denied tool calls).
@@ -32,6 +42,9 @@ std::string ProblemJson(const Status& status, const std::string& request_id);
 
 // The caller as rate limits count it: "<tenant>/<subject>".
 std::string PrincipalKey(const RequestContext& ctx);
+// The governed topics (AskService::topic_names) the policy does not let the caller receive
+// (resource topic:<name>, action receive).
+std::vector<std::string> DeniedTopics(App& app, const RequestContext& ctx);
 
 // Who asked for a streamed response, for the record that completes it.
 struct StreamAuditInfo {

@@ -29,6 +29,14 @@ void Ask(App& app, RequestContext& ctx);
 void ChatCompletions(App& app, RequestContext& ctx);
 void ListModels(App& app, RequestContext& ctx);
 void Embeddings(App& app, RequestContext& ctx);
+// Prompt templates and human approvals.
+void ListTemplates(App& app, RequestContext& ctx);
+void GetTemplate(App& app, RequestContext& ctx);
+void PutTemplate(App& app, RequestContext& ctx);
+void ListApprovals(App& app, RequestContext& ctx);
+void GetApproval(App& app, RequestContext& ctx);
+void ApproveApproval(App& app, RequestContext& ctx);
+void RejectApproval(App& app, RequestContext& ctx);
 
 // Privacy.
 void PrivacyScan(App& app, RequestContext& ctx);

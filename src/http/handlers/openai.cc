@@ -344,6 +344,7 @@ void ChatCompletions(App& app, RequestContext& ctx) {
   if (req.grounded) req.scopes = SearchScopesOf(app, ctx);
   req.caller_regions = CallerRegions(ctx);
   req.reveal = ctx.security.authorizer->AccessFor(ctx, "privacy", "reveal").ok();
+  req.denied_topics = DeniedTopics(app, ctx);
   req.principal = PrincipalKey(ctx);
   const std::string id = "chatcmpl-" + ctx.request_id;
   const int64_t created = app.clock->NowUnixMillis() / 1000;
