@@ -258,7 +258,7 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "chunk_words", &c->retrieval_chunk_words));
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "chunk_overlap", &c->retrieval_chunk_overlap));
   RETURN_IF_ERROR(r.Int(rt, "retrieval.", "queue_capacity", &c->retrieval_queue_capacity));
-  RETURN_IF_ERROR(r.Int(rt, "retrieval.", "cache_entries", &c->retrieval_cache_entries));
+  RETURN_IF_ERROR(r.Int(rt, "retrieval.", "search_cache_entries", &c->retrieval_cache_entries));
   RETURN_IF_ERROR(
       r.Int(rt, "retrieval.", "snapshot_interval_s", &c->retrieval_snapshot_interval_s));
   RETURN_IF_ERROR(r.Str(rt, "retrieval.", "embedder", &c->retrieval_embedder));
@@ -518,7 +518,7 @@ Status ValidateServeConfig(const ServeConfig& c) {
     if (!url.ok()) return InvalidArgument("llm cache_redis: " + url.status().message());
   }
   if (!in(c.retrieval_cache_entries, 0, 10'000'000)) {
-    return InvalidArgument("retrieval cache_entries must be 0..10000000");
+    return InvalidArgument("retrieval search_cache_entries must be 0..10000000");
   }
   if (!in(c.llm_approval_ttl_s, 60, 90 * 86400)) {
     return InvalidArgument("llm approval_ttl_s must be 60..7776000");

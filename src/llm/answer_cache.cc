@@ -162,6 +162,7 @@ std::string AskResultToJson(const AskResult& r) {
       .Add("extractive", r.backend.extractive)
       .AddRaw("fallbacks", Strings(r.fallbacks))
       .Add("groundedness", r.groundedness)
+      .Add("grounded", r.grounded)
       .Add("injection", r.injection)
       .Add("output_risk", r.output_risk)
       .AddRaw("output_reasons", Strings(r.output_reasons))
@@ -209,6 +210,7 @@ Result<AskResult> AskResultFromJson(std::string_view json) {
       d.HasMember("extractive") && d["extractive"].IsBool() && d["extractive"].GetBool();
   r.fallbacks = Ss(d, "fallbacks");
   r.groundedness = D(d, "groundedness");
+  r.grounded = !d.HasMember("grounded") || !d["grounded"].IsBool() || d["grounded"].GetBool();
   r.injection = D(d, "injection");
   r.output_risk = D(d, "output_risk");
   r.output_reasons = Ss(d, "output_reasons");
@@ -281,6 +283,7 @@ std::string AnswerCache::ScopedKey(const AskRequest& request, const std::string&
   }
   field(request.contact_id);
   field(request.reveal ? "reveal" : "mask");
+  field(request.question_action ? SafetyActionName(*request.question_action) : "-");
   s += "|denied-topics|";
   for (const auto& t : request.denied_topics) field(t);
   field(std::to_string(request.k));

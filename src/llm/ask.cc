@@ -139,6 +139,33 @@ AskService::AskService(retrieval::RetrievalService* retrieval, const privacy::De
 
 AskService::~AskService() = default;
 
+void AskService::CountFailure(const std::string& alias, const Status& status) {
+  if (metrics_->answers == nullptr) return;
+  const char* result = "error";
+  switch (status.code()) {
+    case StatusCode::kResourceExhausted:
+      result = "rate_limited";  // a budget or rate limit refused it
+      break;
+    case StatusCode::kPermissionDenied:
+      result = "refused";  // injection, residency, template allow-list
+      break;
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+      result = "unavailable";
+      break;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+      result = "invalid";
+      break;
+    case StatusCode::kCancelled:
+      result = "cancelled";
+      break;
+    default:
+      break;
+  }
+  metrics_->answers->Add({{"model", alias}, {"backend", ""}, {"result", result}}).Increment();
+}
+
 std::vector<std::string> AskService::topic_names() const {
   std::vector<std::string> out;
   if (options_.topics == nullptr) return out;
@@ -163,17 +190,18 @@ struct AskService::Job {
   std::vector<std::string> caller_regions;
   bool reveal = false;
   std::vector<std::string> denied_topics;
+  std::optional<SafetyAction> question_action;
   size_t k = 0;
   std::string principal;
   int* retry_after_s = nullptr;
 };
 
-Status AskService::ScanQuestion(std::string* text, const char* id, AskResult* result) {
+Status AskService::ScanQuestion(std::string* text, const char* id, SafetyAction action,
+                                AskResult* result) {
   if (options_.injection == nullptr) return Status::Ok();
   const InjectionVerdict v = options_.injection->Scan(*text);
   result->injection = std::max(result->injection, v.score);
   if (!v.flagged) return Status::Ok();
-  SafetyAction action = options_.question_action;
   if (action == SafetyAction::kDrop) action = SafetyAction::kBlock;
   if (action == SafetyAction::kStrip) {
     StripFlagged(*options_.injection, text);
@@ -276,10 +304,12 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
   job.caller_regions = request.caller_regions;
   job.reveal = request.reveal;
   job.denied_topics = request.denied_topics;
+  job.question_action = request.question_action;
   job.k = request.k;
   job.principal = request.principal;
   job.retry_after_s = request.retry_after_s;
   Result<AskResult> result = Run(job, on_delta);
+  if (!result.ok()) CountFailure(job.alias, result.status());
   // Only first-choice answers are kept: a fallback's answer would outlive the outage.
   if (result.ok() && !cache_key.empty() && result->fallbacks.empty()) {
     options_.cache->Put(request.tenant, cache_key, stamp, *result, similar_key,
@@ -303,6 +333,7 @@ Result<AskResult> AskService::Chat(const ChatGatewayRequest& request, const Delt
   job.caller_regions = request.caller_regions;
   job.reveal = request.reveal;
   job.denied_topics = request.denied_topics;
+  job.question_action = request.question_action;
   job.principal = request.principal;
   job.retry_after_s = request.retry_after_s;
   size_t bytes = 0;
@@ -317,7 +348,9 @@ Result<AskResult> AskService::Chat(const ChatGatewayRequest& request, const Delt
     return InvalidArgument("messages are longer than " +
                            std::to_string(options_.max_question_bytes * 64) + " bytes");
   }
-  return Run(job, on_delta);
+  Result<AskResult> result = Run(job, on_delta);
+  if (!result.ok()) CountFailure(job.alias, result.status());
+  return result;
 }
 
 Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
@@ -325,6 +358,7 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
   Job job = job_in;
   AskResult result;
   result.model_alias = job.alias;
+  result.grounded = job.grounded;
   if (!job.ask) {
     result.template_name = job.grounded ? "grounded-chat" : "passthrough";
   } else {
@@ -334,6 +368,7 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
   if (!router_->HasAlias(result.model_alias)) {
     return NotFound("no model '" + result.model_alias + "'");
   }
+  const SafetyAction question_action = job.question_action.value_or(options_.question_action);
   auto count_injection = [&](const char* where, SafetyAction action) {
     if (metrics_->injections != nullptr) {
       metrics_->injections->Add({{"where", where}, {"action", SafetyActionName(action)}})
@@ -345,18 +380,18 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
   // data from elsewhere, treated like retrieved passages.
   auto t = SteadyClock::now();
   if (job.ask) {
-    RETURN_IF_ERROR(ScanQuestion(&job.question, "question", &result));
+    RETURN_IF_ERROR(ScanQuestion(&job.question, "question", question_action, &result));
     // The template's variables come from the caller too: the same scan as the question.
     for (auto& [name, value] : job.variables) {
       const std::string id = "variables." + name;
-      RETURN_IF_ERROR(ScanQuestion(&value, id.c_str(), &result));
+      RETURN_IF_ERROR(ScanQuestion(&value, id.c_str(), question_action, &result));
     }
   } else if (options_.injection != nullptr) {
     for (size_t i = 0; i < job.conversation.size(); ++i) {
       ChatMessage& m = job.conversation[i];
       const std::string id = "messages[" + std::to_string(i) + "]";
       if (m.role == "user") {
-        RETURN_IF_ERROR(ScanQuestion(&m.content, id.c_str(), &result));
+        RETURN_IF_ERROR(ScanQuestion(&m.content, id.c_str(), question_action, &result));
       } else if (m.role == "tool") {
         const InjectionVerdict v = options_.injection->Scan(m.content);
         if (!v.flagged) continue;

@@ -92,6 +92,9 @@ struct AskRequest {
   // Policy topics (AskOptions::topics) the caller may not receive: sentences about them are
   // withheld, and an answer that had any is replaced by a refusal. Part of the cache key.
   std::vector<std::string> denied_topics;
+  // What an injection verdict on the question does (the policy's `injection` obligation);
+  // nullopt: AskOptions::question_action.
+  std::optional<SafetyAction> question_action;
   size_t k = 0;           // 0: the service's default
   std::string principal;  // for rate limits
   // Set with kResourceExhausted: seconds until the budget would allow the call.
@@ -113,9 +116,10 @@ struct ChatGatewayRequest {
   std::vector<retrieval::CollectionScope> scopes;
   std::vector<std::string> caller_regions;
   bool reveal = false;
-  std::vector<std::string> denied_topics;  // as in AskRequest
-  std::string principal;                   // for rate limits
-  int* retry_after_s = nullptr;            // as in AskRequest
+  std::vector<std::string> denied_topics;       // as in AskRequest
+  std::optional<SafetyAction> question_action;  // as in AskRequest, for user messages
+  std::string principal;                        // for rate limits
+  int* retry_after_s = nullptr;                 // as in AskRequest
 };
 
 struct Citation {
@@ -143,6 +147,7 @@ struct AskResult {
   BackendInfo backend;
   std::vector<std::string> fallbacks;
   double groundedness = 1.0;
+  bool grounded = true;  // answered from retrieved passages (false: a pass-through chat)
   double injection = 0;    // the question's score (0 without a detector)
   double output_risk = 0;  // what the output guard found (output_guard.h)
   std::vector<std::string> output_reasons;
@@ -185,8 +190,10 @@ class AskService {
   struct Metrics;
   struct Job;
   Result<AskResult> Run(const Job& job, const DeltaFn* on_delta);
+  // crmi_llm_answers_total{result=rate_limited|refused|unavailable|invalid|cancelled|error}.
+  void CountFailure(const std::string& alias, const Status& status);
   // Applies the question action to a flagged text; kPermissionDenied when it is blocked.
-  Status ScanQuestion(std::string* text, const char* id, AskResult* result);
+  Status ScanQuestion(std::string* text, const char* id, SafetyAction action, AskResult* result);
   retrieval::RetrievalService* retrieval_;
   const privacy::Detector* detector_;
   const privacy::ContactNames* names_;

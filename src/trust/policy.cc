@@ -75,6 +75,7 @@ std::string Obligations::ToJson() const {
   if (!row_filter.empty()) o.Add("row_filter", row_filter);
   if (max_rows > 0) o.Add("max_rows", max_rows);
   if (require_approval) o.Add("require_approval", true);
+  if (!injection.empty()) o.Add("injection", injection);
   o.Add("audit_level", audit_level);
   return o.Finish();
 }

@@ -49,6 +49,10 @@ struct Obligations {
   int64_t max_rows = 0;  // 0: no cap on list sizes
   bool require_approval = false;
   std::string audit_level = "standard";  // minimal | standard | full
+  // What a prompt-injection verdict on the caller's own text does where a model is called
+  // (POST /v1/ask, /v1/chat/completions): block | strip | flag; "": the server's default
+  // ([llm.safety] question). Ignored by routes that call no model.
+  std::string injection;
 
   bool restricts_rows() const { return !row_terms.empty(); }
   bool masks() const { return !mask_fields.empty() || !redact_class.empty(); }

@@ -179,7 +179,7 @@ class Compiler {
     }
     Keys(node, field,
          {"mask_fields", "redact_class", "row_filter", "max_rows", "require_approval",
-          "audit_level"});
+          "audit_level", "injection"});
     ob.mask_fields = Strings(node["mask_fields"], field + ".mask_fields");
     ob.redact_class = String(node["redact_class"], field + ".redact_class");
     if (!ob.redact_class.empty() && !kSensitivities.count(ob.redact_class)) {
@@ -190,6 +190,11 @@ class Compiler {
     ob.max_rows = Int(node["max_rows"], field + ".max_rows", 0);
     if (ob.max_rows < 0) Error(node["max_rows"], field + ".max_rows", "must be >= 0");
     ob.require_approval = Bool(node["require_approval"], field + ".require_approval", false);
+    ob.injection = String(node["injection"], field + ".injection");
+    if (!ob.injection.empty() && ob.injection != "block" && ob.injection != "strip" &&
+        ob.injection != "flag") {
+      Error(node["injection"], field + ".injection", "must be block, strip or flag");
+    }
     const std::string level = String(node["audit_level"], field + ".audit_level");
     if (!level.empty()) {
       if (!kAuditLevels.count(level)) {

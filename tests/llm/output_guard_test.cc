@@ -76,5 +76,47 @@ TEST_F(OutputGuardTest, AStreamCutAnywhereGivesTheSameText) {
   EXPECT_EQ(want.find("bo@example.com"), std::string::npos);
 }
 
+TEST_F(OutputGuardTest, PolicyTopicsAreWithheldForCallersWhoMayNotReceiveThem) {
+  auto topics = TopicSet::Compile(
+      {{"guarantees", {"guaranteed return", "cannot lose"}}, {"tax-advice", {"tax deductible"}}});
+  ASSERT_TRUE(topics.ok()) << topics.status().ToString();
+  EXPECT_EQ((*topics)->Match("A GUARANTEED return, tax deductible."),
+            (std::vector<std::string>{"guarantees", "tax-advice"}));
+  EXPECT_TRUE((*topics)->Match("Unguaranteed returns vary.").empty()) << "whole words only";
+  EXPECT_FALSE(TopicSet::Compile({{"Bad Name", {"x"}}}).ok());
+  EXPECT_FALSE(TopicSet::Compile({{"empty", {}}}).ok());
+
+  const std::string text =
+      "The fund has a guaranteed return of 8% [1]. Fees are 0.2% a year [2]. "
+      "Contributions are tax deductible [3].";
+  int asked = 0;
+  auto only_tax = [&](const std::string& t) {
+    ++asked;
+    return t == "tax-advice";
+  };
+  OutputGuard guard(detector_.get(), nullptr, false);
+  guard.SetTopics(topics->get(), only_tax);
+  const std::string out = guard.Clean(text);
+  EXPECT_EQ(out.find("guaranteed"), std::string::npos) << out;
+  EXPECT_NE(out.find("Fees are 0.2% a year [2]."), std::string::npos) << out;
+  EXPECT_NE(out.find("tax deductible"), std::string::npos) << out;
+  EXPECT_NE(out.find("[crmi withheld what this answer said about guarantees"), std::string::npos)
+      << out;
+  EXPECT_EQ(guard.blocked_topics(), std::vector<std::string>{"guarantees"});
+  EXPECT_DOUBLE_EQ(guard.risk(), 0.8);
+  EXPECT_EQ(asked, 2) << "one decision per topic";
+  // Streamed in small pieces: the same text.
+  OutputGuard streamed(detector_.get(), nullptr, false);
+  streamed.SetTopics(topics->get(), only_tax);
+  std::string pieces;
+  for (size_t i = 0; i < text.size(); i += 3) pieces += streamed.Push(text.substr(i, 3));
+  pieces += streamed.Finish();
+  EXPECT_EQ(pieces, out);
+  // Without a decision function nothing governed passes.
+  OutputGuard closed(detector_.get(), nullptr, false);
+  closed.SetTopics(topics->get(), nullptr);
+  EXPECT_EQ(closed.Clean(text).find("tax deductible"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace crmi::llm

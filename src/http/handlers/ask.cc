@@ -21,6 +21,7 @@
 #include "src/llm/ask.h"
 #include "src/llm/templates.h"
 #include "src/trust/approvals.h"
+#include "src/trust/policy.h"
 
 namespace crmi::http::handlers {
 namespace {
@@ -235,6 +236,12 @@ std::string ProblemJson(const Status& status, const std::string& request_id) {
   return tmp.response.body;
 }
 
+std::optional<llm::SafetyAction> InjectionAction(const RequestContext& ctx) {
+  const trust::Obligations* ob = ctx.security.obligations;
+  if (ob == nullptr || ob->injection.empty()) return std::nullopt;
+  return llm::ParseSafetyAction(ob->injection);
+}
+
 std::vector<std::string> DeniedTopics(App& app, const RequestContext& ctx) {
   std::vector<std::string> denied;
   if (app.ask == nullptr || ctx.security.authorizer == nullptr) return denied;
@@ -258,17 +265,39 @@ Status AuditStreamCompletion(App& app, const StreamAuditInfo& info, const std::s
 
 namespace {
 
-// How risky an answer is, for the policy's release decision (resource.risk): the worst of the
-// question's injection score, the output guard's findings and the share of unsupported claims.
-double AnswerRisk(const llm::AskResult& r) {
-  return std::max({r.injection, r.output_risk, 1.0 - r.groundedness});
-}
-
 std::string Fixed2(double v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%.2f", v);
   return buf;
 }
+
+}  // namespace
+
+double AnswerRisk(const llm::AskResult& r) {
+  // A pass-through chat claims no grounding: its unsupported sentences are not a risk signal.
+  const double unsupported = r.grounded ? 1.0 - r.groundedness : 0.0;
+  return std::max({r.injection, r.output_risk, unsupported});
+}
+
+Status ReleaseWithoutHold(const DecisionScope& scope, const llm::AskResult& r) {
+  const double risk = AnswerRisk(r);
+  auto release = scope.PermitFor("template:" + r.template_name, "release", risk);
+  if (!release.ok()) {
+    return PermissionDenied("the answer was withheld (risk " + Fixed2(risk) +
+                            "): " + release.status().message());
+  }
+  if (release->require_approval) {
+    return PermissionDenied("the answer (risk " + Fixed2(risk) +
+                            ") needs a reviewer's approval "
+                            "under policy rule '" +
+                            release->rule +
+                            "', and this endpoint cannot "
+                            "hold an answer; ask through POST /v1/ask");
+  }
+  return Status::Ok();
+}
+
+namespace {
 
 // What the handler needs to decide on an answer once it exists (also inside a stream's producer,
 // after the RequestContext is gone).
@@ -406,6 +435,7 @@ void Ask(App& app, RequestContext& ctx) {
   req.caller_regions = CallerRegions(ctx);
   req.reveal = authz.AccessFor(ctx, "privacy", "reveal").ok();
   req.denied_topics = DeniedTopics(app, ctx);
+  req.question_action = InjectionAction(ctx);
   req.principal = PrincipalKey(ctx);
   check.scope =
       DecisionScope{ctx.security.principal, ctx.security.context, ctx.security.policy, ctx.tenant};

@@ -5,6 +5,7 @@
 #define CRMI_HTTP_HANDLERS_ASK_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,9 +43,18 @@ std::string ProblemJson(const Status& status, const std::string& request_id);
 
 // The caller as rate limits count it: "<tenant>/<subject>".
 std::string PrincipalKey(const RequestContext& ctx);
+// The risk the policy's release decision sees (resource.risk): the worst of the question's
+// injection score, the output risk and (for grounded answers) 1 - groundedness.
+double AnswerRisk(const llm::AskResult& r);
+// The gateway's release decision on `r` (template:<its template>/release): OK to hand it out;
+// kPermissionDenied when the policy denies it or wants a person to approve it first (the
+// OpenAI-compatible gateway cannot hold an answer).
+Status ReleaseWithoutHold(const DecisionScope& scope, const llm::AskResult& r);
 // The governed topics (AskService::topic_names) the policy does not let the caller receive
 // (resource topic:<name>, action receive).
 std::vector<std::string> DeniedTopics(App& app, const RequestContext& ctx);
+// The policy's `injection` obligation on the request's permit (block, strip, flag), if any.
+std::optional<llm::SafetyAction> InjectionAction(const RequestContext& ctx);
 
 // Who asked for a streamed response, for the record that completes it.
 struct StreamAuditInfo {

@@ -345,9 +345,14 @@ void ChatCompletions(App& app, RequestContext& ctx) {
   req.caller_regions = CallerRegions(ctx);
   req.reveal = ctx.security.authorizer->AccessFor(ctx, "privacy", "reveal").ok();
   req.denied_topics = DeniedTopics(app, ctx);
+  req.question_action = InjectionAction(ctx);
   req.principal = PrincipalKey(ctx);
   const std::string id = "chatcmpl-" + ctx.request_id;
   const int64_t created = app.clock->NowUnixMillis() / 1000;
+  // Answers are released by the policy like /v1/ask's, but the gateway cannot hold one for a
+  // reviewer: what would be held is refused.
+  const DecisionScope scope{ctx.security.principal, ctx.security.context, ctx.security.policy,
+                            ctx.tenant};
 
   if (parsed.stream) {
     // OpenAI's stream: chat.completion.chunk events, the role first, text deltas as the model
@@ -363,8 +368,12 @@ void ChatCompletions(App& app, RequestContext& ctx) {
     ctx.response.headers.Set("Cache-Control", "no-cache");
     App* a = &app;
     const bool include_usage = parsed.include_usage;
-    ctx.response.stream = [a, req, info, id, created, permitted, withheld,
-                           include_usage](StreamWriter& w) {
+    // Nothing streams while the policy might still withhold the answer at its end.
+    const std::string pseudo_template = req.grounded ? "grounded-chat" : "passthrough";
+    auto worst = scope.PermitFor("template:" + pseudo_template, "release", 1.0);
+    const bool may_withhold = !worst.ok() || worst->require_approval;
+    ctx.response.stream = [a, req, info, id, created, permitted, withheld, include_usage, scope,
+                           may_withhold](StreamWriter& w) {
       bool wrote = false;
       auto start = [&] {
         if (wrote) return true;
@@ -380,14 +389,20 @@ void ChatCompletions(App& app, RequestContext& ctx) {
       int retry_after = -1;
       llm::ChatGatewayRequest asked = req;
       asked.retry_after_s = &retry_after;
-      auto r = a->ask->Chat(asked, &on_delta);
+      auto r = a->ask->Chat(asked, may_withhold ? nullptr : &on_delta);
       if (!r.ok()) {
         if (!wrote) return w.Fail(r.status(), retry_after);
         w.Write(SseEvent("", "{\"error\":" + ProblemJson(r.status(), info.request_id) + "}"));
         return;
       }
+      if (Status released = ReleaseWithoutHold(scope, *r); !released.ok()) {
+        if (!wrote) return w.Fail(released);
+        w.Write(SseEvent("", "{\"error\":" + ProblemJson(released, info.request_id) + "}"));
+        return;
+      }
       const Governed g = Govern(*r, permitted);
       if (!start()) return;
+      if (may_withhold && !r->answer.empty() && !on_delta(r->answer)) return;
       if (r->answer.empty() && !g.content.empty()) {  // the notice about a denied tool call
         w.Write(SseEvent("", ChunkJson(id, created, req.model,
                                        JsonObject().Add("content", g.content).Finish(), "")));
@@ -429,6 +444,9 @@ void ChatCompletions(App& app, RequestContext& ctx) {
   if (!r.ok()) return SetProblem(ctx, r.status(), retry_after);
   const Governed g = Govern(*r, permitted);
   ctx.security.ai_json = AiJsonOf(*r, g, req.reveal);
+  if (Status released = ReleaseWithoutHold(scope, *r); !released.ok()) {
+    return SetProblem(ctx, released);
+  }
   JsonObject message;
   message.Add("role", "assistant");
   if (g.content.empty() && !g.tool_calls.empty()) {
