@@ -38,6 +38,18 @@ RedisReply Convert(const redisReply* r) {
   return out;
 }
 
+// One command, arguments binary-safe; null when the connection failed (its errstr says why).
+redisReply* Run(redisContext* ctx, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<size_t> lens;
+  for (const auto& a : args) {
+    argv.push_back(a.data());
+    lens.push_back(a.size());
+  }
+  return static_cast<redisReply*>(
+      redisCommandArgv(ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
+}
+
 }  // namespace
 
 struct RedisClient::Conn {
@@ -102,15 +114,8 @@ Result<std::unique_ptr<RedisClient::Conn>> RedisClient::Connect() {
   if (c->ctx == nullptr) return Failed("cannot allocate a connection");
   if (c->ctx->err != 0) return Failed(c->ctx->errstr);
   if (redisSetTimeout(c->ctx, tv) != REDIS_OK) return Failed("cannot set the timeout");
-  auto setup = [&](std::vector<std::string> args) -> Status {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    auto* r = static_cast<redisReply*>(
-        redisCommandArgv(c->ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
+  auto setup = [&](const std::vector<std::string>& args) -> Status {
+    redisReply* r = Run(c->ctx, args);
     if (r == nullptr) return Failed(c->ctx->errstr);
     const bool error = r->type == REDIS_REPLY_ERROR;
     std::string message = error ? std::string(r->str, r->len) : "";
@@ -145,14 +150,7 @@ Result<RedisReply> RedisClient::Command(const std::vector<std::string>& args) {
   if (c == nullptr) {
     ASSIGN_OR_RETURN(c, Connect());
   }
-  std::vector<const char*> argv;
-  std::vector<size_t> lens;
-  for (const auto& a : args) {
-    argv.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  auto* r = static_cast<redisReply*>(
-      redisCommandArgv(c->ctx, static_cast<int>(argv.size()), argv.data(), lens.data()));
+  redisReply* r = Run(c->ctx, args);
   if (r == nullptr) return Failed(c->ctx->errstr);  // the connection is dropped with c
   if (r->type == REDIS_REPLY_ERROR) {
     std::string message(r->str, r->len);

@@ -656,7 +656,9 @@ Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
         ->Add({{"model", result.model_alias}, {"backend", result.backend.name}, {"result", "ok"}})
         .Increment();
     for (const auto& [stage, ms] : result.stage_ms) {
-      metrics_->stages->Add({{"stage", stage}}, metrics::LatencyBuckets()).Observe(ms / 1000.0);
+      metrics_->stages
+          ->Add({{"stage", stage}, {"model", result.model_alias}}, metrics::LatencyBuckets())
+          .Observe(ms / 1000.0);
     }
   }
   return result;

@@ -145,6 +145,25 @@ class AskServiceTest : public ::testing::Test {
   AskService Service() {
     return AskService(retrieval_.get(), detector_.get(), names_.get(), router_.get(), {}, nullptr);
   }
+  // A remote model "remote" that answers "It reduces the term [1]." and counts its calls.
+  std::unique_ptr<test::StubHttpServer> AddCountingRemote(std::atomic<int>* calls) {
+    auto server = std::make_unique<test::StubHttpServer>([calls](const test::StubRequest&) {
+      ++*calls;
+      return test::StubResponse{200,
+                                "application/json",
+                                {},
+                                R"({"choices":[{"index":0,"message":{"role":"assistant",)"
+                                R"("content":"It reduces the term [1]."},"finish_reason":"stop"}],)"
+                                R"("usage":{"prompt_tokens":100,"completion_tokens":7}})"};
+    });
+    OpenAiChatOptions o;
+    o.name = "remote";
+    o.base_url = server->url() + "/v1";
+    o.model = "stub";
+    EXPECT_TRUE(router_->AddBackend(OpenAiChatBackend::Create(o).value()).ok());
+    EXPECT_TRUE(router_->AddAlias("remote", {"remote"}).ok());
+    return server;
+  }
   // An advisor's scopes: their own book of cases and contacts, all of the knowledge base.
   static std::vector<retrieval::CollectionScope> Advisor(const std::string& sub) {
     std::vector<retrieval::CollectionScope> s(3);
@@ -420,21 +439,7 @@ TEST_F(AskServiceTest, OutputIsScannedForSecretsAndAbuse) {
 // the tenant invalidates it.
 TEST_F(AskServiceTest, AnswersAreCachedPerScopeAndInvalidatedByWrites) {
   std::atomic<int> calls{0};
-  test::StubHttpServer server([&](const test::StubRequest&) {
-    ++calls;
-    return test::StubResponse{200,
-                              "application/json",
-                              {},
-                              R"({"choices":[{"index":0,"message":{"role":"assistant",)"
-                              R"("content":"It reduces the term [1]."},"finish_reason":"stop"}],)"
-                              R"("usage":{"prompt_tokens":100,"completion_tokens":7}})"};
-  });
-  OpenAiChatOptions o;
-  o.name = "remote";
-  o.base_url = server.url() + "/v1";
-  o.model = "stub";
-  ASSERT_TRUE(router_->AddBackend(OpenAiChatBackend::Create(o).value()).ok());
-  ASSERT_TRUE(router_->AddAlias("remote", {"remote"}).ok());
+  auto server = AddCountingRemote(&calls);
   AnswerCache cache(100, std::chrono::minutes(10), Clock::Real(), store_.get());
   AskOptions options;
   options.cache = &cache;
@@ -477,21 +482,7 @@ TEST_F(AskServiceTest, AnswersAreCachedPerScopeAndInvalidatedByWrites) {
 // another person (other anchors), another scope, or a question the injection scan flags do not.
 TEST_F(AskServiceTest, SimilarQuestionsShareAnAnswerOnlyWithTheSameAnchorsAndScope) {
   std::atomic<int> calls{0};
-  test::StubHttpServer server([&](const test::StubRequest&) {
-    ++calls;
-    return test::StubResponse{200,
-                              "application/json",
-                              {},
-                              R"({"choices":[{"index":0,"message":{"role":"assistant",)"
-                              R"("content":"It reduces the term [1]."},"finish_reason":"stop"}],)"
-                              R"("usage":{"prompt_tokens":100,"completion_tokens":7}})"};
-  });
-  OpenAiChatOptions o;
-  o.name = "remote";
-  o.base_url = server.url() + "/v1";
-  o.model = "stub";
-  ASSERT_TRUE(router_->AddBackend(OpenAiChatBackend::Create(o).value()).ok());
-  ASSERT_TRUE(router_->AddAlias("remote", {"remote"}).ok());
+  auto server = AddCountingRemote(&calls);
   AnswerCache cache(100, std::chrono::minutes(10), Clock::Real(), store_.get());
   InjectionDetector detector;
   AskOptions options;
