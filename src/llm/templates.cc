@@ -292,9 +292,10 @@ Result<PromptTemplate> ParseTemplate(std::string_view name, std::string_view jso
 Result<std::map<std::string, std::string>> ResolveVariables(
     const PromptTemplate& t, const std::map<std::string, std::string>& given) {
   std::map<std::string, std::string> out;
-  for (const auto& [name, value] : given) {
+  for (const auto& [given_name, value] : given) {
+    const std::string& name = given_name;  // a lambda may not capture a structured binding (C++17)
     auto it = std::find_if(t.variables.begin(), t.variables.end(),
-                           [&](const TemplateVariable& v) { return v.name == name; });
+                           [&name](const TemplateVariable& v) { return v.name == name; });
     if (it == t.variables.end()) {
       std::string known;
       for (const auto& v : t.variables) known += (known.empty() ? "" : ", ") + v.name;
