@@ -73,11 +73,14 @@ class AnswerCache {
   // The key of `request` (with its alias resolved) for `template_id` ("grounded-answer@1").
   static std::string Key(const AskRequest& request, const std::string& alias,
                          const std::string& template_id);
-  // The semantic key: the same as Key but for the question, of which only its anchors count —
-  // numbers, identifiers, e-mail addresses and capitalised words (names) — so that "What is
-  // Ewa's balance?" never finds "What is Jan's balance?", however close their embeddings.
+  // The semantic key: the same as Key but for the question, of which only its anchors — numbers,
+  // identifiers, e-mail addresses, capitalised words (names), negations — and its set of content
+  // terms count: "What is Ewa's balance?" never finds "What is Jan's balance?", nor "cancel my
+  // order" "change my order", however close their embeddings; the cosine threshold then decides
+  // among paraphrases that differ in order, inflection and function words. `with_terms` false
+  // drops the terms (cosine and anchors only: for evaluation, bench/llm/semantic_cache_eval).
   static std::string SimilarKey(const AskRequest& request, const std::string& alias,
-                                const std::string& template_id);
+                                const std::string& template_id, bool with_terms = true);
 
   // The generations an answer is computed under: read before computing it.
   struct Stamp {

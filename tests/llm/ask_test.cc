@@ -516,7 +516,7 @@ TEST_F(AskServiceTest, SimilarQuestionsShareAnAnswerOnlyWithTheSameAnchorsAndSco
   req.question = "Does an overpayment of the mortgage reduce the term?";
   ASSERT_TRUE(ask.Ask(req, nullptr).ok());
   EXPECT_EQ(calls.load(), 1);
-  req.question = "Does the mortgage overpayment reduce the term at all?";
+  req.question = "Does a mortgage overpayment reduce the term?";
   auto similar = ask.Ask(req, nullptr);
   ASSERT_TRUE(similar.ok());
   EXPECT_TRUE(similar->cached);
@@ -528,19 +528,21 @@ TEST_F(AskServiceTest, SimilarQuestionsShareAnAnswerOnlyWithTheSameAnchorsAndSco
   req.question = "Which fee was charged?";
   EXPECT_FALSE(ask.Ask(req, nullptr)->cached);
   EXPECT_EQ(calls.load(), 2);
-  // The same words about someone else, or about a figure, are other questions.
+  // The same words about someone else, about a figure, or negated, are other questions.
+  req.question = "Does an overpayment of the mortgage not reduce the term?";
+  EXPECT_FALSE(ask.Ask(req, nullptr)->cached);
   req.question = "Does Vollenweider's overpayment of the mortgage reduce the term?";
   EXPECT_FALSE(ask.Ask(req, nullptr)->cached);
   req.question = "Does Quist's overpayment of the mortgage reduce the term?";
   EXPECT_FALSE(ask.Ask(req, nullptr)->cached);
   req.question = "Does an overpayment of 5000 on the mortgage reduce the term?";
   EXPECT_FALSE(ask.Ask(req, nullptr)->cached);
-  EXPECT_EQ(calls.load(), 5);
+  EXPECT_EQ(calls.load(), 6);
   // Another advisor's scope.
   req.scopes = Advisor("adv-2");
-  req.question = "Does the mortgage overpayment reduce the term at all?";
+  req.question = "Does a mortgage overpayment reduce the term?";
   EXPECT_FALSE(ask.Ask(req, nullptr)->cached);
-  EXPECT_EQ(calls.load(), 6);
+  EXPECT_EQ(calls.load(), 7);
   // An injection dressed as a paraphrase is refused, not answered from the cache.
   req.scopes = Advisor("adv-1");
   req.question =
