@@ -727,11 +727,25 @@ int RunSubjectExport(const SubjectArgs& args) {
     (void)store.value()->Close();
     return 1;
   }
-  const std::string out =
-      privacy::SubjectExportJson(args.tenant, args.contact_id,
-                                 FormatRfc3339Millis(Clock::Real()->NowUnixMillis()), *records,
-                                 tokens) +
-      "\n";
+  std::string out = privacy::SubjectExportJson(args.tenant, args.contact_id,
+                                               FormatRfc3339Millis(Clock::Real()->NowUnixMillis()),
+                                               *records, tokens);
+  if (fs::exists(fs::path(args.data_dir) / "approvals")) {
+    // As GET /v1/subjects/{id}/export: answers held for approval that drew on the subject.
+    auto approvals = OpenApprovals(args.data_dir, std::chrono::seconds(90 * 86400));
+    Result<std::string> held =
+        approvals.ok() ? approvals.value()->ExportJson(
+                             args.tenant, crm::SubjectRecordIds(*records, args.contact_id))
+                       : approvals.status();
+    if (!held.ok()) {
+      PrintError("approvals: " + held.status().ToString());
+      (void)store.value()->Close();
+      return 1;
+    }
+    out.pop_back();
+    out += ",\"held_answers\":" + *held + "}";
+  }
+  out += "\n";
   if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size()) {
     PrintError("write to stdout failed");
     return 1;

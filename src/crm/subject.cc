@@ -46,6 +46,16 @@ void AppendArray(std::string* out, std::string_view tenant,
 
 }  // namespace
 
+std::vector<std::string> SubjectRecordIds(const SubjectRecords& records,
+                                          const std::string& contact_id) {
+  std::vector<std::string> ids = {contact_id};
+  for (const auto* list : {&records.contacts, &records.leads, &records.cases, &records.activities,
+                           &records.opportunities}) {
+    for (const auto& r : *list) ids.push_back(r.id);
+  }
+  return ids;
+}
+
 Result<SubjectRecords> CollectSubject(store::Store* store, std::string_view tenant,
                                       std::string_view contact_id) {
   if (!IsValidRecordId(contact_id)) return InvalidArgument("malformed contact id");

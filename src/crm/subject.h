@@ -30,6 +30,10 @@ struct SubjectRecords {
   }
 };
 
+// The ids of every record in `records`, and `contact_id`.
+std::vector<std::string> SubjectRecordIds(const SubjectRecords& records,
+                                          const std::string& contact_id);
+
 // Reads the subject's records from one consistent snapshot. kInvalidArgument for a malformed id.
 Result<SubjectRecords> CollectSubject(store::Store* store, std::string_view tenant,
                                       std::string_view contact_id);

@@ -333,6 +333,41 @@ Result<Approval> ApprovalQueue::Decide(const std::string& tenant, const std::str
   return e.meta;
 }
 
+std::vector<Approval> ApprovalQueue::ListByRecords(const std::string& tenant,
+                                                   const std::vector<std::string>& record_ids) {
+  std::vector<Approval> out;
+  std::lock_guard<std::mutex> lock(mu_);
+  ExpireLocked();
+  for (const auto& [id, e] : entries_) {
+    if (e.meta.tenant != tenant) continue;
+    for (const auto& r : e.meta.records) {
+      if (std::find(record_ids.begin(), record_ids.end(), r) != record_ids.end()) {
+        out.push_back(e.meta);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+Result<std::string> ApprovalQueue::ExportJson(const std::string& tenant,
+                                              const std::vector<std::string>& record_ids) {
+  std::string out = "[";
+  for (const Approval& a : ListByRecords(tenant, record_ids)) {
+    std::string item = a.ToJson();
+    item.pop_back();
+    item += ",\"held\":";
+    if (a.state == Approval::State::kRejected) {
+      item += "null";
+    } else {
+      ASSIGN_OR_RETURN(std::string payload, Payload(tenant, a.id));
+      item += payload;  // written by the submitter as a JSON object
+    }
+    out += (out.size() > 1 ? "," : "") + item + "}";
+  }
+  return out + "]";
+}
+
 size_t ApprovalQueue::ForgetRecord(const std::string& tenant, const std::string& record_id) {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> gone;

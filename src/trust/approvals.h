@@ -86,6 +86,14 @@ class ApprovalQueue {
   // Approves or rejects a pending approval as `actor`.
   Result<Approval> Decide(const std::string& tenant, const std::string& id, bool approve,
                           const std::string& actor, std::string note);
+  // The approvals of `tenant` that drew on any of `record_ids` (GDPR access), oldest first.
+  std::vector<Approval> ListByRecords(const std::string& tenant,
+                                      const std::vector<std::string>& record_ids);
+  // ListByRecords as a JSON array for a subject's export: each approval with "held" — its
+  // payload (a JSON document) when it still has one, else null. kDataLoss when a payload cannot
+  // be opened.
+  Result<std::string> ExportJson(const std::string& tenant,
+                                 const std::vector<std::string>& record_ids);
   // Removes every approval of `tenant` that drew on record `record_id`; returns how many.
   size_t ForgetRecord(const std::string& tenant, const std::string& record_id);
   // Re-seals every payload with the sealer's current key (key rotation); returns how many.

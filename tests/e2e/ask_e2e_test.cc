@@ -516,13 +516,15 @@ TEST(TemplatesE2ETest, VersionedTemplatesAndHumanApproval) {
     if (!body.empty()) extra.push_back({"Content-Type", "application/json"});
     return Fetch(server->port(), method, target, body, extra);
   };
-  ASSERT_EQ(call(admin, "POST", "/v1/contacts",
-                 R"({"first_name":"Ewa","last_name":"Kowalczyk","region":"eu"})")
-                .status,
-            201);
+  auto ewa = call(admin, "POST", "/v1/contacts",
+                  R"({"first_name":"Ewa","last_name":"Kowalczyk","region":"eu"})");
+  ASSERT_EQ(ewa.status, 201);
+  const std::string ewa_id = JsonField(ewa.body, "id");
   auto refund = call(admin, "POST", "/v1/cases",
                      R"({"subject":"Parcel refund","description":"Ewa Kowalczyk asked for a )"
-                     R"(refund of a damaged parcel. The refund was approved.","region":"eu"})");
+                     R"(refund of a damaged parcel. The refund was approved.","region":"eu",)"
+                     R"("contact_id":")" +
+                         ewa_id + R"("})");
   ASSERT_EQ(refund.status, 201);
   const std::string refund_id = JsonField(refund.body, "id");
   const auto indexed = Clock::now() + std::chrono::seconds(20);
@@ -769,6 +771,18 @@ TEST(TemplatesE2ETest, VersionedTemplatesAndHumanApproval) {
     text << in.rdbuf();
     EXPECT_EQ(text.str().find("refund was approved"), std::string::npos) << f.path();
   }
+  // GDPR access: the subject's export lists the held answer that drew on her case.
+  r = call(admin, "GET", "/v1/subjects/" + ewa_id + "/export");
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = Json(r.body);
+  ASSERT_TRUE(d.HasMember("held_answers")) << r.body;
+  bool exported = false;
+  for (const auto& a : d["held_answers"].GetArray()) {
+    exported = exported || (std::string(a["id"].GetString()) == held_id &&
+                            std::string(a["held"]["question"].GetString()).find("signing key") !=
+                                std::string::npos);
+  }
+  EXPECT_TRUE(exported) << r.body;
   // Deleting a record the answer drew on (as erasure does) removes the approval.
   ASSERT_EQ(call(admin, "DELETE", "/v1/cases/" + refund_id).status, 204);
   const auto gone = Clock::now() + std::chrono::seconds(10);

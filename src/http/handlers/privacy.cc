@@ -21,6 +21,7 @@
 #include "src/privacy/subject_export.h"
 #include "src/privacy/vault.h"
 #include "src/retrieval/retrieval_service.h"
+#include "src/trust/approvals.h"
 
 namespace crmi::http::handlers {
 namespace {
@@ -263,10 +264,17 @@ void SubjectExport(App& app, RequestContext& ctx) {
   if (records->empty() && entries.empty()) {
     return SetProblem(ctx, NotFound("no contact " + id + " in this tenant"));
   }
+  std::string body = privacy::SubjectExportJson(
+      ctx.tenant, id, FormatRfc3339Millis(app.clock->NowUnixMillis()), *records, entries);
+  if (app.approvals != nullptr) {
+    // Answers held for approval that drew on the subject's records hold data about them too.
+    auto held = app.approvals->ExportJson(ctx.tenant, crm::SubjectRecordIds(*records, id));
+    if (!held.ok()) return SetProblem(ctx, Unavailable(held.status().message()));
+    body.pop_back();
+    body += ",\"held_answers\":" + *held + "}";
+  }
   ctx.security.detail_json = JsonObject().Add("exported_subject", id).Finish();
-  RespondJson(
-      ctx, privacy::SubjectExportJson(
-               ctx.tenant, id, FormatRfc3339Millis(app.clock->NowUnixMillis()), *records, entries));
+  RespondJson(ctx, std::move(body));
 }
 
 void SubjectErase(App& app, RequestContext& ctx) {
