@@ -753,6 +753,13 @@ TEST(TemplatesE2ETest, VersionedTemplatesAndHumanApproval) {
       dir, std::vector<std::string>{"--config", dir + "/crmi.toml"});
   ASSERT_TRUE(server->Start()) << server->AppLog();
   EXPECT_EQ(call(agent, "GET", "/v1/admin/templates/refund-reply").status, 200);
+  // A master-key rotation beside the running server re-seals the held answers; the old key is
+  // retired, and the server still opens them.
+  RunResult rot = RunCrmi({"keys", "rotate", "--data-dir", dir});
+  ASSERT_EQ(rot.exit_code, 0) << rot.err;
+  // The leaked-key answer and the red-team answer are pending; the rejected one has no payload.
+  EXPECT_NE(rot.out.find(R"("approvals_resealed":2)"), std::string::npos) << rot.out;
+  EXPECT_NE(rot.out.find(R"("retired":true)"), std::string::npos) << rot.out;
   r = call(reviewer, "POST", "/v1/approvals/" + held_id + ":approve", R"({"note":"ok"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_STREQ(Json(r.body)["decided_by"].GetString(), "cmp-1");
