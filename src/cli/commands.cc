@@ -115,7 +115,8 @@ Result<std::unique_ptr<privacy::EncryptingStore>> OpenStore(const std::string& d
 
 // The queue of answers held for approval (<data_dir>/approvals), sealed under the master keys.
 Result<std::unique_ptr<trust::ApprovalQueue>> OpenApprovals(const std::string& data_dir,
-                                                            std::chrono::seconds ttl) {
+                                                            std::chrono::seconds ttl,
+                                                            metrics::Registry* registry = nullptr) {
   ASSIGN_OR_RETURN(std::shared_ptr<privacy::KeyProvider> keys,
                    privacy::LocalKeyProvider::FromEnvOrFile(
                        (fs::path(data_dir) / "keys" / "master.key").string()));
@@ -127,7 +128,7 @@ Result<std::unique_ptr<trust::ApprovalQueue>> OpenApprovals(const std::string& d
     return keys->Unwrap(sealed, context);
   };
   return trust::ApprovalQueue::Open((fs::path(data_dir) / "approvals").string(), std::move(sealer),
-                                    Clock::Real(), ttl);
+                                    Clock::Real(), ttl, 10000, registry);
 }
 
 // Exclusive lock on <data_dir>/LOCK for the lifetime of a server, so two servers never share a
@@ -500,7 +501,8 @@ int RunServe(const ServeConfig& config) {
   auto templates = llm::TemplateRegistry::Open(
       (std::filesystem::path(config.data_dir) / "llm" / "templates.json").string());
   if (!templates.ok()) return fail(templates.status().WithContext("templates"));
-  auto approvals = OpenApprovals(config.data_dir, std::chrono::seconds(config.llm_approval_ttl_s));
+  auto approvals =
+      OpenApprovals(config.data_dir, std::chrono::seconds(config.llm_approval_ttl_s), &registry);
   if (!approvals.ok()) return fail(approvals.status().WithContext("approvals"));
   trust::ApprovalQueue* approval_queue = approvals.value().get();
   const int approvals_listener = store.value()->AddChangeListener(

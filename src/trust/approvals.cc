@@ -1,5 +1,8 @@
 #include "src/trust/approvals.h"
 
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -173,12 +176,25 @@ std::string ApprovalQueue::PathOf(const std::string& id) const {
   return (fs::path(dir_) / (id + ".json")).string();
 }
 
+void ApprovalQueue::Count(const char* event, size_t n) {
+  if (events_ != nullptr && n > 0) {
+    events_->Add({{"event", event}}).Increment(static_cast<double>(n));
+  }
+}
+
 Result<std::unique_ptr<ApprovalQueue>> ApprovalQueue::Open(std::string dir, Sealer sealer,
                                                            const Clock* clock,
                                                            std::chrono::seconds ttl,
-                                                           size_t max_pending_per_tenant) {
+                                                           size_t max_pending_per_tenant,
+                                                           metrics::Registry* registry) {
   std::unique_ptr<ApprovalQueue> q(
       new ApprovalQueue(dir, std::move(sealer), clock, ttl, max_pending_per_tenant));
+  if (registry != nullptr) {
+    q->events_ = &prometheus::BuildCounter()
+                      .Name("crmi_approvals_total")
+                      .Help("Answers held for approval and what became of them, by event")
+                      .Register(registry->prom());
+  }
   if (dir.empty()) return q;
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -217,6 +233,7 @@ void ApprovalQueue::ExpireLocked() {
     if (e.meta.expires_ms <= now) gone.push_back(id);
   }
   for (const auto& id : gone) RemoveLocked(id);
+  Count("expired", gone.size());
 }
 
 Result<std::string> ApprovalQueue::ReadSealedLocked(const Entry& e) {
@@ -250,6 +267,7 @@ Result<Approval> ApprovalQueue::Submit(Approval a, std::string_view payload) {
   Approval out = e.meta;
   if (!dir_.empty()) e.sealed.clear();  // read back from the file when asked for
   entries_[out.id] = std::move(e);
+  Count("held");
   return out;
 }
 
@@ -330,6 +348,7 @@ Result<Approval> ApprovalQueue::Decide(const std::string& tenant, const std::str
   if (!s.ok()) return Unavailable("the decision could not be saved: " + s.message());
   if (!dir_.empty()) next.sealed.clear();
   e = std::move(next);
+  Count(approve ? "approved" : "rejected");
   return e.meta;
 }
 
@@ -378,6 +397,7 @@ size_t ApprovalQueue::ForgetRecord(const std::string& tenant, const std::string&
     }
   }
   for (const auto& id : gone) RemoveLocked(id);
+  Count("forgotten", gone.size());
   return gone.size();
 }
 

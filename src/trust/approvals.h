@@ -29,7 +29,14 @@
 #include <vector>
 
 #include "src/common/clock.h"
+#include "src/common/metrics.h"
 #include "src/common/status.h"
+
+namespace prometheus {
+class Counter;
+template <typename T>
+class Family;
+}  // namespace prometheus
 
 namespace crmi::trust {
 
@@ -67,9 +74,12 @@ class ApprovalQueue {
  public:
   // Loads the approvals under `dir` (created when missing; empty: in memory only, payloads
   // still sealed). Expired ones are removed. kDataLoss for a file that is not an approval.
+  // `registry` (may be null) gets crmi_approvals_total{event = held, approved, rejected,
+  // expired, forgotten}.
   static Result<std::unique_ptr<ApprovalQueue>> Open(std::string dir, Sealer sealer,
                                                      const Clock* clock, std::chrono::seconds ttl,
-                                                     size_t max_pending_per_tenant = 10000);
+                                                     size_t max_pending_per_tenant = 10000,
+                                                     metrics::Registry* registry = nullptr);
   ~ApprovalQueue();
 
   // Holds `a` (id, created and expiry set here) with `payload`. kResourceExhausted when the
@@ -114,6 +124,7 @@ class ApprovalQueue {
   void ExpireLocked();
   Result<std::string> ReadSealedLocked(const Entry& e);
   std::string PathOf(const std::string& id) const;
+  void Count(const char* event, size_t n = 1);
 
   const std::string dir_;
   const Sealer sealer_;
@@ -122,6 +133,7 @@ class ApprovalQueue {
   const size_t max_pending_;
   std::mutex mu_;
   std::map<std::string, Entry> entries_;  // id → entry
+  prometheus::Family<prometheus::Counter>* events_ = nullptr;
 };
 
 }  // namespace crmi::trust

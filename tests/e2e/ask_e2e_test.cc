@@ -778,6 +778,10 @@ TEST(TemplatesE2ETest, VersionedTemplatesAndHumanApproval) {
     text << in.rdbuf();
     EXPECT_EQ(text.str().find("refund was approved"), std::string::npos) << f.path();
   }
+  // Held and decided answers are counted (this process: the approval after the restart).
+  const std::string metrics = call(admin, "GET", "/metrics").body;
+  EXPECT_NE(metrics.find(R"(crmi_approvals_total{event="approved"} 1)"), std::string::npos)
+      << metrics.substr(metrics.find("crmi_approvals_total"), 300);
   // GDPR access: the subject's export lists the held answer that drew on her case.
   r = call(admin, "GET", "/v1/subjects/" + ewa_id + "/export");
   ASSERT_EQ(r.status, 200) << r.body;
