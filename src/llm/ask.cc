@@ -215,6 +215,7 @@ Status AskService::ScanQuestion(std::string* text, const char* id, SafetyAction 
         .Increment();
   }
   if (action == SafetyAction::kBlock) {
+    result->safety.push_back({id, v.score, v.reasons, SafetyAction::kBlock});
     std::string why;
     for (const auto& r : v.reasons) why += (why.empty() ? "" : ", ") + r;
     char score[16];
@@ -308,8 +309,12 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
   job.k = request.k;
   job.principal = request.principal;
   job.retry_after_s = request.retry_after_s;
-  Result<AskResult> result = Run(job, on_delta);
-  if (!result.ok()) CountFailure(job.alias, result.status());
+  AskResult built;
+  Result<AskResult> result = Run(job, on_delta, &built);
+  if (!result.ok()) {
+    CountFailure(job.alias, result.status());
+    if (request.partial != nullptr) *request.partial = std::move(built);
+  }
   // Only first-choice answers are kept: a fallback's answer would outlive the outage.
   if (result.ok() && !cache_key.empty() && result->fallbacks.empty()) {
     options_.cache->Put(request.tenant, cache_key, stamp, *result, similar_key,
@@ -348,15 +353,19 @@ Result<AskResult> AskService::Chat(const ChatGatewayRequest& request, const Delt
     return InvalidArgument("messages are longer than " +
                            std::to_string(options_.max_question_bytes * 64) + " bytes");
   }
-  Result<AskResult> result = Run(job, on_delta);
-  if (!result.ok()) CountFailure(job.alias, result.status());
+  AskResult built;
+  Result<AskResult> result = Run(job, on_delta, &built);
+  if (!result.ok()) {
+    CountFailure(job.alias, result.status());
+    if (request.partial != nullptr) *request.partial = std::move(built);
+  }
   return result;
 }
 
-Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta) {
+Result<AskResult> AskService::Run(const Job& job_in, const DeltaFn* on_delta, AskResult* built) {
   const auto start = SteadyClock::now();
   Job job = job_in;
-  AskResult result;
+  AskResult& result = *built;
   result.model_alias = job.alias;
   result.grounded = job.grounded;
   if (!job.ask) {

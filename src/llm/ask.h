@@ -40,6 +40,7 @@ class TokenBudget;
 class AnswerCache;
 class TopicSet;
 struct PromptTemplate;
+struct AskResult;
 
 // What happens to text the injection detector flags.
 enum class SafetyAction {
@@ -99,6 +100,9 @@ struct AskRequest {
   std::string principal;  // for rate limits
   // Set with kResourceExhausted: seconds until the budget would allow the call.
   int* retry_after_s = nullptr;
+  // Set on failure: what was known by then — template, model, and for a refused question its
+  // injection score and a `safety` entry with the reasons (for the audit record).
+  AskResult* partial = nullptr;
 };
 
 // A conversation through the governed OpenAI-compatible gateway (POST /v1/chat/completions).
@@ -120,6 +124,7 @@ struct ChatGatewayRequest {
   std::optional<SafetyAction> question_action;  // as in AskRequest, for user messages
   std::string principal;                        // for rate limits
   int* retry_after_s = nullptr;                 // as in AskRequest
+  AskResult* partial = nullptr;                 // as in AskRequest
 };
 
 struct Citation {
@@ -147,7 +152,7 @@ struct AskResult {
   BackendInfo backend;
   std::vector<std::string> fallbacks;
   double groundedness = 1.0;
-  bool grounded = true;  // answered from retrieved passages (false: a pass-through chat)
+  bool grounded = true;    // answered from retrieved passages (false: a pass-through chat)
   double injection = 0;    // the question's score (0 without a detector)
   double output_risk = 0;  // what the output guard found (output_guard.h)
   std::vector<std::string> output_reasons;
@@ -189,7 +194,8 @@ class AskService {
  private:
   struct Metrics;
   struct Job;
-  Result<AskResult> Run(const Job& job, const DeltaFn* on_delta);
+  // Builds the answer in *result (left as far as it got when it fails) and returns a copy.
+  Result<AskResult> Run(const Job& job, const DeltaFn* on_delta, AskResult* result);
   // crmi_llm_answers_total{result=rate_limited|refused|unavailable|invalid|cancelled|error}.
   void CountFailure(const std::string& alias, const Status& status);
   // Applies the question action to a flagged text; kPermissionDenied when it is blocked.

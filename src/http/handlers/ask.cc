@@ -216,6 +216,13 @@ std::string AiJson(const llm::AskResult& r, bool revealed,
   return ai.ToJson();
 }
 
+std::string RefusalAiJson(const llm::AskResult& partial, bool revealed) {
+  bool refused = false;
+  for (const auto& f : partial.safety) refused = refused || f.action == llm::SafetyAction::kBlock;
+  if (!refused) return "";
+  return AiJson(partial, revealed, {{"refused_as_injection", 1}});
+}
+
 std::string SseEvent(std::string_view event, std::string_view data) {
   std::string out;
   if (!event.empty()) {
@@ -502,8 +509,13 @@ void Ask(App& app, RequestContext& ctx) {
   }
   int retry_after = -1;
   req.retry_after_s = &retry_after;
+  llm::AskResult partial;
+  req.partial = &partial;
   auto r = app.ask->Ask(req, nullptr);
-  if (!r.ok()) return SetProblem(ctx, r.status(), retry_after);
+  if (!r.ok()) {
+    ctx.security.ai_json = RefusalAiJson(partial, req.reveal);
+    return SetProblem(ctx, r.status(), retry_after);
+  }
   ctx.security.ai_json = AiJson(*r, req.reveal);
   std::string response = AskJson(*r, ctx.request_id);
   auto judged = Judge(app, check, *r, response);

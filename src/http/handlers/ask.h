@@ -37,6 +37,10 @@ std::string AiJson(const llm::AskResult& r, bool revealed,
                    std::vector<std::pair<std::string, double>> extra_safety = {});
 
 // One server-sent event ("event: <event>\ndata: <data>\n\n"; no event line when empty).
+// The `ai` object of a request refused because the caller's text was a prompt injection
+// (template, model, the score: what a security review needs); "" for other failures.
+std::string RefusalAiJson(const llm::AskResult& partial, bool revealed);
+
 std::string SseEvent(std::string_view event, std::string_view data);
 // The problem+json body for `status` (non-OK), as SetProblem renders it.
 std::string ProblemJson(const Status& status, const std::string& request_id);

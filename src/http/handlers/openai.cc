@@ -440,8 +440,13 @@ void ChatCompletions(App& app, RequestContext& ctx) {
 
   int retry_after = -1;
   req.retry_after_s = &retry_after;
+  llm::AskResult partial;
+  req.partial = &partial;
   auto r = app.ask->Chat(req, nullptr);
-  if (!r.ok()) return SetProblem(ctx, r.status(), retry_after);
+  if (!r.ok()) {
+    ctx.security.ai_json = RefusalAiJson(partial, req.reveal);
+    return SetProblem(ctx, r.status(), retry_after);
+  }
   const Governed g = Govern(*r, permitted);
   ctx.security.ai_json = AiJsonOf(*r, g, req.reveal);
   if (Status released = ReleaseWithoutHold(scope, *r); !released.ok()) {
