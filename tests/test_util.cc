@@ -1,6 +1,7 @@
 #include "tests/test_util.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -110,6 +111,11 @@ RedisServer::RedisServer() {
     const std::string port = std::to_string(port_);
     const pid_t pid = fork();
     if (pid == 0) {
+      const int null = open("/dev/null", O_WRONLY);  // its start-up banner is noise here
+      if (null >= 0) {
+        dup2(null, 1);
+        dup2(null, 2);
+      }
       execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--loglevel", "warning", nullptr);
       _exit(127);

@@ -274,6 +274,17 @@ Result<AskResult> AskService::Ask(const AskRequest& request, const DeltaFn* on_d
         kind = "semantic";
       }
     }
+    if (hit != nullptr && options_.budget != nullptr) {
+      // A cached answer costs no tokens, but it is a request like any other: the principal's
+      // requests per minute apply (no cache makes a flood cheap to send).
+      auto held = options_.budget->Reserve(request.principal, request.tenant, job.alias, 0,
+                                           request.retry_after_s);
+      if (!held.ok()) {
+        CountFailure(job.alias, held.status());
+        return held.status();
+      }
+      options_.budget->Settle(*held, 0);
+    }
     if (hit != nullptr) {
       AskResult result = *hit;
       result.cached = true;

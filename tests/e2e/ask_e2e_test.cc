@@ -1003,7 +1003,7 @@ TEST(BudgetE2ETest, RequestsBeyondTheRateAre429WithRetryAfter) {
       R"({"model":"default","messages":[{"role":"user","content":"How long are returns free?"}]})",
       admin);
   ASSERT_EQ(r.status, 200) << r.body;
-  // (A new question: a cached answer costs no model call and spends no budget.)
+  // (A new question: the first one's answer is cached.)
   r = post("/v1/ask", R"({"question":"Are returns free?"})", admin);
   EXPECT_EQ(r.status, 429) << r.body;
   EXPECT_EQ(r.Header("content-type"), "application/problem+json");
@@ -1013,6 +1013,9 @@ TEST(BudgetE2ETest, RequestsBeyondTheRateAre429WithRetryAfter) {
   r = post("/v1/ask", R"({"question":"Are returns free at all?","stream":true})", admin);
   EXPECT_EQ(r.status, 429) << r.body;
   EXPECT_FALSE(r.Header("retry-after").empty());
+  // A cached answer costs no tokens, but it is a request: refused too.
+  r = post("/v1/ask", R"({"question":"How long are returns free?"})", admin);
+  EXPECT_EQ(r.status, 429) << r.body;
   // Another principal has its own allowance.
   const std::string other = MintToken(dir, "ag-2", "shop", "admin");
   EXPECT_EQ(post("/v1/ask", R"({"question":"How long are returns free?"})", other).status, 200);
@@ -1020,7 +1023,7 @@ TEST(BudgetE2ETest, RequestsBeyondTheRateAre429WithRetryAfter) {
   const std::string metrics =
       Fetch(server.port(), "GET", "/metrics", "", {{"Authorization", "Bearer " + admin}}).body;
   EXPECT_NE(
-      metrics.find(R"(crmi_llm_answers_total{backend="",model="default",result="rate_limited"} 2)"),
+      metrics.find(R"(crmi_llm_answers_total{backend="",model="default",result="rate_limited"} 3)"),
       std::string::npos)
       << metrics.substr(metrics.find("crmi_llm_answers_total"), 400);
   EXPECT_EQ(server.Stop(SIGTERM), 0) << server.AppLog();
