@@ -46,12 +46,14 @@ void AppendScopeKey(std::string* s, const std::vector<CollectionScope>& scopes,
   std::sort(regions.begin(), regions.end());
   *s += "|regions|";
   AppendList(s, regions);
-  *s += "|scopes|";
+  // Counts before every list: no two different scopes serialise alike.
+  *s += "|scopes|" + std::to_string(scopes.size());
   for (const auto& scope : scopes) {
     Field(s, scope.collection);
+    *s += std::to_string(scope.rows.size()) + "rows";
     for (const auto& f : scope.rows) {
       Field(s, f.field);
-      *s += std::to_string(static_cast<int>(f.op)) + "[";
+      *s += std::to_string(static_cast<int>(f.op)) + "/" + std::to_string(f.values.size()) + "[";
       for (const auto& v : f.values) {
         AppendValue(s, v);
         *s += ",";
