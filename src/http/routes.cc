@@ -96,7 +96,10 @@ std::vector<Route> BuildRoutes(App* app) {
       // Search over the tenant's passages; scopes come from per-collection decisions.
       R(POST, "/v1/search", "search", "search", "query").Accepts(kJson).Do(bind(&h::Search)),
       // Grounded answers; model, scopes and reveal are further decisions in the handler.
-      R(POST, "/v1/ask", "ask", "assistant", "ask").Accepts(kJson).Do(bind(&h::Ask)),
+      R(POST, "/v1/ask", "ask", "assistant", "ask")
+          .Accepts(kJson)
+          .Applies(kAppliesApproval)
+          .Do(bind(&h::Ask)),
       // OpenAI-compatible: model and tools are further decisions in the handler.
       R(POST, "/v1/chat/completions", "chat.completions", "assistant", "chat")
           .Accepts(kJson)

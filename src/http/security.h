@@ -31,6 +31,7 @@ enum Applies : unsigned {
   kAppliesFields = 1u << 1,   // mask_fields / redact_class on everything it returns
   kAppliesMaxRows = 1u << 2,  // max_rows on what it lists (or returns at most one record)
   kAppliesRecords = kAppliesRows | kAppliesFields | kAppliesMaxRows,
+  kAppliesApproval = 1u << 3,  // require_approval: it holds its outcome for a person
 };
 
 // Secondary decisions a handler needs beyond its route's own (customer 360 reads accounts,

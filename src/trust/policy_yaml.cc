@@ -29,10 +29,14 @@ class Compiler {
 
   // Checks that a mapping has only the given keys.
   void Keys(const YAML::Node& map, const std::string& where, const std::set<std::string>& known) {
+    std::set<std::string> seen;
     for (const auto& kv : map) {
       const std::string key = kv.first.Scalar();
       if (!known.count(key)) {
         Error(kv.first, where.empty() ? key : where + "." + key, "unknown key");
+      } else if (!seen.insert(key).second) {
+        // yaml-cpp would read the first and silently drop the rest: an obligation lost.
+        Error(kv.first, where.empty() ? key : where + "." + key, "duplicate key");
       }
     }
   }

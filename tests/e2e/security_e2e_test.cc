@@ -315,7 +315,11 @@ TEST_F(SecurityE2ETest, ObligationsARouteCannotApplyAreRefused) {
       }
     }
     auto a = Fetch(port(), r.method, target, Body(r), As(approval, BodyHeaders(r)));
-    if (OpenToAll().count(r.resource) == 0) {
+    if (r.method == "POST" && r.path == "/v1/ask") {
+      // The one route that can hold its outcome for a person (it answers 202 then; the probe's
+      // empty body is refused first).
+      EXPECT_NE(JsonField(a.body, "type"), "urn:crmi:problem:approval-required") << a.body;
+    } else if (OpenToAll().count(r.resource) == 0) {
       EXPECT_EQ(a.status, 403) << a.body;
       EXPECT_EQ(JsonField(a.body, "type"), "urn:crmi:problem:approval-required");
     }

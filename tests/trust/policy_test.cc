@@ -109,6 +109,22 @@ TEST(PolicyCompileTest, SyntaxAndShapeErrors) {
   EXPECT_NE(all.find("redact_class: must be public"), std::string::npos) << all;
   EXPECT_NE(all.find("max_rows: must be >= 0"), std::string::npos) << all;
   EXPECT_NE(all.find("audit_level: must be minimal"), std::string::npos) << all;
+  // A key given twice would silently lose one of its values (yaml-cpp reads the first).
+  all.clear();
+  for (const auto& err : Errors(R"(rules:
+  - id: r
+    effect: permit
+    roles: [a]
+    resources: [assistant]
+    actions: [ask]
+    obligations:
+      require_approval: true
+    obligations:
+      injection: flag
+)")) {
+    all += err.ToString() + "\n";
+  }
+  EXPECT_NE(all.find("rules[0].obligations: duplicate key"), std::string::npos) << all;
   EXPECT_FALSE(Errors(R"(rules:
   - id: r
     effect: permit

@@ -47,7 +47,7 @@ void Deny(RequestContext& ctx, const Status& s, std::string_view slug) {
 Result<crm::Access> AccessFromObligations(const trust::Obligations& ob, unsigned applies,
                                           const trust::Principal& principal,
                                           const trust::Context& context) {
-  if (ob.require_approval) {
+  if (ob.require_approval && (applies & kAppliesApproval) == 0) {
     return PermissionDenied(
         "the policy requires a human approval for this request; approvals are not available "
         "on this endpoint, so it is refused");

@@ -346,7 +346,7 @@ Result<std::optional<trust::Approval>> Judge(App& app, const ReleaseCheck& check
   a.risk = risk;
   if (check.use.require_approval) {
     a.rule = check.use.rule;
-    a.summary = "every answer of template " + check.template_id + " needs approval";
+    a.summary = "every answer of template " + check.template_id + " for this caller needs approval";
   } else {
     a.rule = release->rule;
     a.summary = "answer risk " + Fixed2(risk) + " needs approval";
@@ -412,6 +412,11 @@ void Ask(App& app, RequestContext& ctx) {
                                             "': " + use.status().message()));
   }
   check.use = *use;
+  if (!check.use.require_approval && ctx.security.obligations != nullptr &&
+      ctx.security.obligations->require_approval) {
+    // The route's own permit (assistant/ask) asks for a person: every answer is held.
+    check.use = Permit{ctx.security.rule, ctx.security.reason, true};
+  }
   auto variables = llm::ResolveVariables(*prompt, params.variables);
   if (!variables.ok()) return SetProblem(ctx, variables.status());
   req.prompt = prompt;
