@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/data_files.h"
 #include "src/common/json_parse.h"
 #include "src/crm/csv.h"
 #include "src/crm/demo_data.h"
@@ -36,40 +37,12 @@ namespace {
 using crmi::llm::InjectionDetector;
 using crmi::llm::InjectionModel;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    std::fprintf(stderr, "cannot read %s\n", path.c_str());
-    std::exit(2);
-  }
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::string ReadFile(const std::string& path) { return crmi::bench::ReadFileOrExit(path); }
 
 // The values of one column of a CSV file with a header row.
 std::vector<std::string> CsvColumn(const std::string& path, const std::string& column) {
   std::vector<std::string> out;
-  int index = -1;
-  crmi::crm::CsvParser parser(64 << 20);
-  auto fn = [&](const std::vector<std::string>& fields, int64_t, crmi::Status error) {
-    if (!error.ok()) return crmi::Status::Ok();
-    if (index < 0) {
-      for (size_t i = 0; i < fields.size(); ++i) {
-        std::string f = fields[i];
-        if (f.rfind("\xEF\xBB\xBF", 0) == 0) f = f.substr(3);
-        if (f == column) index = static_cast<int>(i);
-      }
-      if (index < 0) index = 1 << 30;
-      return crmi::Status::Ok();
-    }
-    if (static_cast<size_t>(index) < fields.size() && !fields[index].empty()) {
-      out.push_back(fields[index]);
-    }
-    return crmi::Status::Ok();
-  };
-  (void)parser.Feed(ReadFile(path), fn);
-  (void)parser.Finish(fn);
+  for (auto& row : crmi::bench::CsvColumns(path, {column})) out.push_back(std::move(row[0]));
   return out;
 }
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/common/data_files.h"
 #include "src/common/clock.h"
 #include "src/crm/csv.h"
 #include "src/llm/answer_cache.h"
@@ -32,35 +33,10 @@ struct Utterance {
 };
 
 std::vector<Utterance> ReadBitext(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    std::fprintf(stderr, "cannot read %s\n", path.c_str());
-    std::exit(2);
-  }
-  std::stringstream ss;
-  ss << f.rdbuf();
   std::vector<Utterance> out;
-  int text = -1, intent = -1;
-  crmi::crm::CsvParser parser(64 << 20);
-  auto fn = [&](const std::vector<std::string>& fields, int64_t, crmi::Status error) {
-    if (!error.ok()) return crmi::Status::Ok();
-    if (text < 0) {
-      for (size_t i = 0; i < fields.size(); ++i) {
-        std::string name = fields[i];
-        if (name.rfind("\xEF\xBB\xBF", 0) == 0) name = name.substr(3);
-        if (name == "utterance") text = static_cast<int>(i);
-        if (name == "intent") intent = static_cast<int>(i);
-      }
-      return crmi::Status::Ok();
-    }
-    const size_t need = static_cast<size_t>(std::max(text, intent));
-    if (fields.size() > need && !fields[text].empty()) {
-      out.push_back({fields[text], fields[intent]});
-    }
-    return crmi::Status::Ok();
-  };
-  (void)parser.Feed(ss.str(), fn);
-  (void)parser.Finish(fn);
+  for (auto& row : crmi::bench::CsvColumns(path, {"utterance", "intent"})) {
+    out.push_back({std::move(row[0]), std::move(row[1])});
+  }
   return out;
 }
 

@@ -22,12 +22,6 @@
 namespace crmi::http::handlers {
 namespace {
 
-void Reply(RequestContext& ctx, int status, std::string body) {
-  ctx.response.status = status;
-  ctx.response.content_type = "application/json";
-  ctx.response.body = std::move(body);
-}
-
 std::string QueryParam(const RequestContext& ctx, std::string_view name) {
   for (const auto& [k, v] : ctx.request.query) {
     if (k == name) return v;

@@ -15,15 +15,14 @@
 #include "src/trust/policy_store.h"
 
 namespace crmi::http::handlers {
-namespace {
-
-constexpr char kJson[] = "application/json";
 
 void Reply(RequestContext& ctx, int status, std::string body) {
   ctx.response.status = status;
-  ctx.response.content_type = kJson;
+  ctx.response.content_type = "application/json";
   ctx.response.body = std::move(body);
 }
+
+namespace {
 
 std::string StringArray(const std::vector<std::string>& v) {
   std::string out = "[";

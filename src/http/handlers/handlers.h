@@ -4,11 +4,15 @@
 #define CRMI_HTTP_HANDLERS_HANDLERS_H_
 
 #include <memory>
+#include <string>
 
 #include "src/http/app.h"
 #include "src/http/router.h"
 
 namespace crmi::http::handlers {
+
+// A JSON response with `status` and `body`.
+void Reply(RequestContext& ctx, int status, std::string body);
 
 void CreateRecord(App& app, RequestContext& ctx);
 void GetRecord(App& app, RequestContext& ctx);

@@ -42,12 +42,6 @@ bool ParseObject(RequestContext& ctx, rapidjson::Document* d) {
   return true;
 }
 
-void RespondJson(RequestContext& ctx, std::string body) {
-  ctx.response.status = 200;
-  ctx.response.content_type = "application/json";
-  ctx.response.body = std::move(body);
-}
-
 }  // namespace
 
 void PrivacyScan(App& app, RequestContext& ctx) {
@@ -114,7 +108,7 @@ void PrivacyScan(App& app, RequestContext& ctx) {
                  .Finish();
   }
   array += ']';
-  RespondJson(ctx, JsonObject().AddRaw("findings", array).Finish());
+  Reply(ctx, 200, JsonObject().AddRaw("findings", array).Finish());
 }
 
 void PrivacyTokenize(App& app, RequestContext& ctx) {
@@ -186,7 +180,7 @@ void PrivacyTokenize(App& app, RequestContext& ctx) {
     array += JsonObject().Add("type", requests[i].type).Add("token", (*tokens)[i]).Finish();
   }
   array += ']';
-  RespondJson(ctx, JsonObject().AddRaw("tokens", array).Finish());
+  Reply(ctx, 200, JsonObject().AddRaw("tokens", array).Finish());
 }
 
 void PrivacyDetokenize(App& app, RequestContext& ctx) {
@@ -248,7 +242,7 @@ void PrivacyDetokenize(App& app, RequestContext& ctx) {
   array += ']';
   audited += ']';
   ctx.security.detail_json = JsonObject().AddRaw("detokenized", audited).Finish();
-  RespondJson(ctx, JsonObject().AddRaw("values", array).Finish());
+  Reply(ctx, 200, JsonObject().AddRaw("values", array).Finish());
 }
 
 void SubjectExport(App& app, RequestContext& ctx) {
@@ -274,7 +268,7 @@ void SubjectExport(App& app, RequestContext& ctx) {
     body += ",\"held_answers\":" + *held + "}";
   }
   ctx.security.detail_json = JsonObject().Add("exported_subject", id).Finish();
-  RespondJson(ctx, std::move(body));
+  Reply(ctx, 200, std::move(body));
 }
 
 void SubjectErase(App& app, RequestContext& ctx) {
@@ -333,11 +327,12 @@ void SubjectErase(App& app, RequestContext& ctx) {
   // The audit record of this request is the erasure's tombstone: who, when, what was erased.
   ctx.security.detail_json =
       JsonObject().Add("erased_subject", id).AddRaw("erased", counts).Finish();
-  RespondJson(ctx, JsonObject()
-                       .Add("subject", id)
-                       .AddRaw("erased", counts)
-                       .Add("index_rebuilding", rebuilding)
-                       .Finish());
+  Reply(ctx, 200,
+        JsonObject()
+            .Add("subject", id)
+            .AddRaw("erased", counts)
+            .Add("index_rebuilding", rebuilding)
+            .Finish());
 }
 
 }  // namespace crmi::http::handlers
