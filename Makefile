@@ -72,7 +72,7 @@ fuzz: bootstrap
 	@CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCRMI_FUZZ=ON \
 	  -DCRMI_BUILD_TESTS=OFF >/dev/null
 	@cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_record fuzz_http_target fuzz_csv fuzz_scalars \
-	  fuzz_jwt fuzz_policy fuzz_search fuzz_snapshot fuzz_privacy fuzz_llm
+	  fuzz_jwt fuzz_policy fuzz_search fuzz_snapshot fuzz_privacy fuzz_llm fuzz_signals
 	@for t in $(BUILD_FUZZ)/tests/fuzz/fuzz_*; do \
 	  name=$${t##*/fuzz_}; mkdir -p $(BUILD_FUZZ)/corpus/$$name; \
 	  echo "== $$name ($(FUZZ_SECONDS) s)"; \

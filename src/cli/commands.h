@@ -79,6 +79,12 @@ struct ServeConfig {
   // [retention]: per collection, records older than this (seconds since creation) are purged.
   std::vector<std::pair<std::string, int64_t>> retention_max_age_s;
   int64_t retention_interval_s = 3600;
+  // [actions]: the dispatcher of queued actions runs only with a webhook.
+  std::string actions_webhook_url;
+  std::string actions_webhook_token_env;  // env var with a bearer token for the webhook
+  int64_t actions_interval_ms = 1000;
+  int64_t actions_max_attempts = 5;
+  int64_t actions_timeout_ms = 5000;
   // [retrieval]
   int64_t retrieval_min_training_words = 2000;
   int64_t retrieval_dim = 128;

@@ -309,6 +309,15 @@ Status LoadConfigFile(const std::string& path, ServeConfig* c) {
     }
   }
 
+  r.Table("actions");
+  const toml::table* actt = root.get_as<toml::table>("actions");
+  const toml::table& act = actt ? *actt : empty;
+  RETURN_IF_ERROR(r.Str(act, "actions.", "webhook_url", &c->actions_webhook_url));
+  RETURN_IF_ERROR(r.Str(act, "actions.", "webhook_token_env", &c->actions_webhook_token_env));
+  RETURN_IF_ERROR(r.Int(act, "actions.", "interval_ms", &c->actions_interval_ms));
+  RETURN_IF_ERROR(r.Int(act, "actions.", "max_attempts", &c->actions_max_attempts));
+  RETURN_IF_ERROR(r.Int(act, "actions.", "timeout_ms", &c->actions_timeout_ms));
+
   r.Table("llm");
   const toml::table* llmt = root.get_as<toml::table>("llm");
   const toml::table& lt = llmt ? *llmt : empty;
@@ -547,6 +556,19 @@ Status ValidateServeConfig(const ServeConfig& c) {
   }
   if (!in(c.retrieval_queue_capacity, 1, 100'000'000)) {
     return InvalidArgument("retrieval queue_capacity must be 1..100000000");
+  }
+  if (!c.actions_webhook_url.empty() && !c.actions_webhook_url.starts_with("http://") &&
+      !c.actions_webhook_url.starts_with("https://")) {
+    return InvalidArgument("actions webhook_url must be an http:// or https:// URL");
+  }
+  if (!in(c.actions_interval_ms, 10, 3'600'000)) {
+    return InvalidArgument("actions interval_ms must be 10..3600000");
+  }
+  if (!in(c.actions_max_attempts, 1, 100)) {
+    return InvalidArgument("actions max_attempts must be 1..100");
+  }
+  if (!in(c.actions_timeout_ms, 100, 600'000)) {
+    return InvalidArgument("actions timeout_ms must be 100..600000");
   }
   if (!in(c.retention_interval_s, 1, 86'400)) {
     return InvalidArgument("retention interval_s must be 1..86400");

@@ -66,6 +66,8 @@
 #include "src/retrieval/embedding_cache.h"
 #include "src/retrieval/openai_embedder.h"
 #include "src/retrieval/retrieval_service.h"
+#include "src/signals/decisioning.h"
+#include "src/signals/dispatcher.h"
 #include "src/store/sqlite/sqlite_store.h"
 #include "src/trust/api_keys.h"
 #include "src/trust/approvals.h"
@@ -428,7 +430,48 @@ int RunServe(const ServeConfig& config) {
         }
       });
 
+  // Decisioning: scores and recommendations on request; queued actions delivered to a webhook.
+  signals::Decisioning decisioning(store->get(), Clock::Real());
+  std::unique_ptr<signals::ActionDispatcher> dispatcher;
+  if (!config.actions_webhook_url.empty()) {
+    signals::DispatcherOptions dopt;
+    dopt.webhook_url = config.actions_webhook_url;
+    if (!config.actions_webhook_token_env.empty()) {
+      const char* token = std::getenv(config.actions_webhook_token_env.c_str());
+      if (token == nullptr || *token == '\0') {
+        return fail(InvalidArgument("actions webhook_token_env names " +
+                                    config.actions_webhook_token_env + ", which is not set"));
+      }
+      dopt.webhook_token = token;
+    }
+    dopt.interval = std::chrono::milliseconds(config.actions_interval_ms);
+    dopt.max_attempts = static_cast<int>(config.actions_max_attempts);
+    dopt.timeout_ms = static_cast<int>(config.actions_timeout_ms);
+    dispatcher = std::make_unique<signals::ActionDispatcher>(
+        &records, std::move(dopt), Clock::Real(), &registry,
+        [trail](const signals::ActionEvent& e) {
+          const std::string detail = JsonObject()
+                                         .Add("action_id", e.action_id)
+                                         .Add("contact_id", e.contact_id)
+                                         .Add("purpose", e.purpose)
+                                         .Add("result", e.result)
+                                         .Add("outcome", e.detail)
+                                         .Finish();
+          trail->Append(
+              audit::AuditEntry{audit::SystemRecordMembers(
+                  "dispatch-" + NewUlid(Clock::Real()->NowUnixMillis()), e.tenant,
+                  "crmi:dispatcher", e.result == "sent" ? "deliver" : e.result, "actions", detail)},
+              [](const Status& st) {
+                if (!st.ok()) {
+                  log::Error("dispatcher audit record failed",
+                             log::Fields().Add("error", st.ToString()));
+                }
+              });
+        });
+  }
+
   http::App app;
+  app.decisioning = &decisioning;
   app.ask = &ask;
   app.templates = templates.value().get();
   app.approvals = approval_queue;
@@ -506,7 +549,9 @@ int RunServe(const ServeConfig& config) {
                              .Add("version", build::kVersion)
                              .Add("schema_version", store.value()->Info().schema_version));
   retention.Start();
+  if (dispatcher) dispatcher->Start();
   s = server.Run(/*handle_signals=*/true, [&app] { app.draining = true; });
+  if (dispatcher) dispatcher->Stop();
   retention.Stop();
   policies.Stop();
   verifier.Stop();

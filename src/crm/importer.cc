@@ -238,6 +238,11 @@ Status Importer::Drain() {
       case UpsertOutcome::kUpdated:
         ++report_.updated;
         break;
+      case UpsertOutcome::kNoConsent:
+        Fail(in_flight_lines_[i],
+             PermissionDenied("consent required: the contact has not consented to marketing "
+                              "(consent.marketing); the action was not written"));
+        break;
       case UpsertOutcome::kDenied:
         Fail(in_flight_lines_[i],
              PermissionDenied("a record with this id exists outside the records your access "

@@ -6,6 +6,7 @@
 #include "src/common/base64.h"
 #include "src/common/ids.h"
 #include "src/common/time_format.h"
+#include "src/crm/consent.h"
 
 namespace crmi::crm {
 namespace {
@@ -88,6 +89,7 @@ Result<store::StoredRecord> RecordService::Create(const Collection& c, std::stri
   const std::string now = Now();
   store::StoredRecord out;
   RETURN_IF_ERROR(store_->Write([&](store::WriteTxn& txn) -> Status {
+    if (c.name == "actions") RETURN_IF_ERROR(CheckActionConsent(txn, tenant, rec.doc, {}));
     ASSIGN_OR_RETURN(out, txn.Insert(c.name, tenant, rec, now));
     return Status::Ok();
   }));
@@ -123,6 +125,9 @@ Result<store::StoredRecord> RecordService::Patch(const Collection& c, std::strin
     }
     ASSIGN_OR_RETURN(PreparedRecord prepared, PrepareMergePatch(c, current.doc, patch, id, tenant));
     if (!DocMatches(c, prepared.doc, access.rows)) return OutsideRows();
+    if (c.name == "actions") {
+      RETURN_IF_ERROR(CheckActionConsent(txn, tenant, prepared.doc, current.doc));
+    }
     std::string doc = prepared.doc;
     ASSIGN_OR_RETURN(out, txn.Update(c.name, tenant, ToNew(std::move(prepared)), expect, now));
     out.doc = std::move(doc);
@@ -210,7 +215,22 @@ std::future<UpsertResult> RecordService::UpsertAsync(const Collection& c, std::s
   std::future<Status> written = store_->WriteAsync([st](store::WriteTxn& txn) -> Status {
     const std::string& name = st->collection->name;
     st->result.outcomes.clear();
+    const bool actions = name == "actions";
     for (const auto& rec : st->recs) {
+      if (actions) {
+        // The consent rule needs what the record replaces, if anything.
+        auto current = txn.Get(name, st->tenant, rec.id);
+        if (!current.ok() && current.status().code() != StatusCode::kNotFound) {
+          return current.status();
+        }
+        Status consent =
+            CheckActionConsent(txn, st->tenant, rec.doc, current.ok() ? current->doc : "");
+        if (IsConsentRefusal(consent)) {
+          st->result.outcomes.push_back(UpsertOutcome::kNoConsent);
+          continue;
+        }
+        RETURN_IF_ERROR(consent);
+      }
       auto ins = txn.Insert(name, st->tenant, rec, st->now);
       if (ins.ok()) {
         st->result.outcomes.push_back(UpsertOutcome::kCreated);

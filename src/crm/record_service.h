@@ -32,7 +32,9 @@ struct Page {
   std::string next_cursor;  // empty when this is the last page
 };
 
-enum class UpsertOutcome : int8_t { kCreated, kUpdated, kDenied };
+// kDenied: exists outside the caller's rows; kNoConsent: a marketing action whose contact does
+// not consent (crm/consent.h). Neither is written.
+enum class UpsertOutcome : int8_t { kCreated, kUpdated, kDenied, kNoConsent };
 
 struct UpsertResult {
   Status status;
@@ -61,6 +63,8 @@ class RecordService {
   // - a create, or a patch whose result, would land outside access.rows: kPermissionDenied;
   // - a write naming a field the caller sees masked: kPermissionDenied (a masked value sent back
   //   must never overwrite the real one);
+  // - writes of actions obey the consent rule (crm/consent.h): a refusal is kPermissionDenied
+  //   and nothing is written;
   // - lists push access.rows into the store query (pagination stays exact) and cap the page
   //   size at access.max_rows.
   // Returned records are not masked: rendering applies access (crm::AppendRecordJson).

@@ -166,6 +166,29 @@ std::vector<Collection> BuiltIn() {
          F("currency", T::kCurrency, S::kPublic),
          Default(F("active", T::kBoolean, S::kPublic), "true"),
          F("valid_from", T::kDate, S::kPublic), F("valid_to", T::kDate, S::kPublic)}));
+  // Actions crmi or a user proposes or triggers for a contact (next best action). A marketing
+  // action may only be proposed, queued or sent while its contact consents to marketing
+  // (crm/consent.h); the dispatcher delivers queued ones through the contact's channel.
+  std::vector<std::string> action_channels(kChannels.begin(), kChannels.end() - 1);  // no "none"
+  Field message = F("message", T::kString, S::kConfidential, "text sent to the contact");
+  message.max_length = 4000;  // a string, not text: actions are not search passages
+  c.push_back(C(
+      "actions", "action", "nba", "next best actions: offers, messages and calls for a contact",
+      {Indexed(Required(Ref("contact_id", "contacts"))),
+       Required(Enum("kind", S::kInternal, {"offer", "message", "call", "loyalty", "task"})),
+       Required(Enum("purpose", S::kInternal, {"marketing", "service"}, "",
+                     "marketing needs the contact's consent.marketing")),
+       Enum("channel", S::kInternal, action_channels, "",
+            "absent: the contact's preferred_channel at delivery"),
+       Indexed(Enum("status", S::kInternal,
+                    {"proposed", "queued", "sending", "sent", "suppressed", "failed", "cancelled"},
+                    "queued")),
+       Ref("product_id", "products"), std::move(message),
+       F("reason", T::kString, S::kInternal, "why it was recommended"),
+       Range(F("score", T::kNumber, S::kInternal, "the score that triggered it, 0..1"), 0, 1),
+       F("outcome", T::kString, S::kInternal, "delivery result or why it was suppressed"),
+       Range(F("attempts", T::kInteger, S::kInternal, "failed deliveries so far"), 0, std::nullopt),
+       F("sent_at", T::kDateTime, S::kInternal)}));
   c.push_back(C("knowledge", "knowledge article", "kno", "knowledge base articles",
                 {Required(F("title", T::kString, S::kPublic)),
                  Required(F("body", T::kText, S::kPublic)), F("tags", T::kStringArray, S::kPublic),

@@ -31,6 +31,10 @@ namespace crmi::retrieval {
 class RetrievalService;
 }  // namespace crmi::retrieval
 
+namespace crmi::signals {
+class Decisioning;
+}  // namespace crmi::signals
+
 namespace crmi::trust {
 class ApiKeyStore;
 class ApprovalQueue;
@@ -55,6 +59,7 @@ struct App {
   std::string ask_default_model = "default";         // the alias used when none is named
   llm::TemplateRegistry* templates = nullptr;        // null: only the built-in template
   trust::ApprovalQueue* approvals = nullptr;         // null: answers needing approval are 403
+  signals::Decisioning* decisioning = nullptr;       // null: scores and recommendations 503
   // Aliases whose chat completions are grounded in the tenant's records ([llm] grounded_models).
   std::set<std::string> grounded_models;
   std::string audit_dir;  // <data-dir>/audit, read by GET /v1/audit

@@ -1,6 +1,7 @@
 #include "src/http/problem.h"
 
 #include "src/common/json_text.h"
+#include "src/crm/consent.h"
 
 namespace crmi::http {
 namespace {
@@ -167,6 +168,9 @@ void SetProblem(RequestContext& ctx, const Status& status) {
       break;
     case StatusCode::kDataLoss:
       slug = "data-loss";
+      break;
+    case StatusCode::kPermissionDenied:
+      if (crm::IsConsentRefusal(status)) slug = "consent-required";
       break;
     default:
       break;

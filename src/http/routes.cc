@@ -93,6 +93,18 @@ std::vector<Route> BuildRoutes(App* app) {
       R(GET, "/v1/customers/{contact_id}/360", "customers.360", "contacts", "read")
           .Applies(kAppliesRecords)
           .Do(bind(&h::Customer360)),
+      // Decisioning: scores and next best actions of a contact (consent applies inside).
+      R(GET, "/v1/customers/{contact_id}/scores", "customers.scores", "contacts", "score")
+          .Applies(kAppliesRecords)
+          .Do(bind(&h::ContactScores)),
+      R(POST, "/v1/customers:score", "customers.score", "contacts", "score")
+          .Accepts(kJson)
+          .Applies(kAppliesRecords)
+          .Do(bind(&h::ScoreContacts)),
+      R(GET, "/v1/customers/{contact_id}/next-best-actions", "customers.next_best_actions",
+        "contacts", "recommend")
+          .Applies(kAppliesRecords)
+          .Do(bind(&h::NextBestActions)),
       // Search over the tenant's passages; scopes come from per-collection decisions.
       R(POST, "/v1/search", "search", "search", "query").Accepts(kJson).Do(bind(&h::Search)),
       // Grounded answers; model, scopes and reveal are further decisions in the handler.

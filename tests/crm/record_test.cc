@@ -180,7 +180,9 @@ TEST(SchemaTest, StoreSpecsListIndexedFields) {
   const auto spec = c->StoreSpec();
   EXPECT_EQ(spec.indexed_fields, (std::vector<std::string>{"owner_id", "region", "parent_type",
                                                            "parent_id", "occurred_at"}));
-  EXPECT_EQ(Schema::Default().collections().size(), 8u);
+  EXPECT_EQ(Schema::Default().collections().size(), 9u);
+  EXPECT_EQ(Schema::Default().Find("actions")->StoreSpec().indexed_fields,
+            (std::vector<std::string>{"owner_id", "region", "contact_id", "status"}));
   EXPECT_EQ(c->FindPath("custom.anything")->name, "custom");
   EXPECT_EQ(Schema::Default().Find("contacts")->FindPath("consent.marketing")->name, "marketing");
   EXPECT_EQ(Schema::Default().Find("contacts")->Find("date_of_birth")->sensitivity,

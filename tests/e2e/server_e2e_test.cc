@@ -72,7 +72,7 @@ TEST_F(ServerE2ETest, HealthReadyMetricsIndex) {
   EXPECT_EQ(h.Header("x-request-id").size(), 26u);
   auto r = Fetch(port(), "GET", "/readyz");
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(JsonField(r.body, "schema_version"), "2");
+  EXPECT_EQ(JsonField(r.body, "schema_version"), "3");
   auto i = Fetch(port(), "GET", "/");
   EXPECT_EQ(i.status, 200);
   EXPECT_NE(i.body.find("\"path\":\"/v1/{collection}/{id}\",\"resource\":\"{collection}\","

@@ -260,7 +260,7 @@ TEST_F(SqliteStoreTest, ReadTxnSeesOneSnapshot) {
 
 TEST_F(SqliteStoreTest, ReopenKeepsDataAndSchemaVersion) {
   ASSERT_TRUE(Insert(Contact("c1", "a1")).ok());
-  EXPECT_EQ(store_->Info().schema_version, 2);
+  EXPECT_EQ(store_->Info().schema_version, 3);
   ASSERT_TRUE(store_->Close().ok());
   store_.reset();
   Open();

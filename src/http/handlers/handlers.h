@@ -22,6 +22,11 @@ void ListRecords(App& app, RequestContext& ctx);
 std::unique_ptr<BodySink> ImportRecords(App& app, RequestContext& ctx);
 void Customer360(App& app, RequestContext& ctx);
 
+// Decisioning (signals.cc).
+void ContactScores(App& app, RequestContext& ctx);
+void ScoreContacts(App& app, RequestContext& ctx);
+void NextBestActions(App& app, RequestContext& ctx);
+
 // Retrieval.
 void Search(App& app, RequestContext& ctx);
 void SearchFeedback(App& app, RequestContext& ctx);

@@ -78,6 +78,12 @@ std::vector<Migration> Build() {
   // API keys of machine clients (trust/api_keys.h): a collection like the others, so tenant
   // isolation, seq and transactions come for free. The doc holds the secret's hash only.
   all.push_back({2, "api keys", CollectionTable("api_keys", "", {})});
+  // Next best actions (crm/schema.cc "actions"): the dispatcher lists queued ones by status.
+  all.push_back(
+      {3, "actions",
+       CollectionTable("actions", "  contact_id,\n  status,\n",
+                       {"CREATE INDEX actions_contact ON actions (tenant, contact_id, seq)",
+                        "CREATE INDEX actions_status ON actions (tenant, status, seq)"})});
   return all;
 }
 

@@ -1,0 +1,292 @@
+#include "src/signals/dispatcher.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/registry.h>
+#include <rapidjson/document.h>
+
+#include <vector>
+
+#include "src/common/http_client.h"
+#include "src/common/json_parse.h"
+#include "src/common/json_text.h"
+#include "src/common/log.h"
+#include "src/common/time_format.h"
+#include "src/crm/consent.h"
+#include "src/crm/record.h"
+
+namespace crmi::signals {
+namespace {
+
+std::string Str(const rapidjson::Value& d, const char* member) {
+  if (!d.IsObject()) return "";
+  auto it = d.FindMember(member);
+  if (it == d.MemberEnd() || !it->value.IsString()) return "";
+  return {it->value.GetString(), it->value.GetStringLength()};
+}
+
+int64_t Int(const rapidjson::Value& d, const char* member) {
+  if (!d.IsObject()) return 0;
+  auto it = d.FindMember(member);
+  return it != d.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
+}
+
+const crm::Collection& Actions() { return *crm::Schema::Default().Find("actions"); }
+
+store::FieldFilter StatusIs(std::string status) {
+  store::FieldFilter f;
+  f.field = "status";
+  f.values.emplace_back(std::move(status));
+  return f;
+}
+
+}  // namespace
+
+struct ActionDispatcher::Metrics {
+  prometheus::Family<prometheus::Counter>* family = nullptr;
+  void Count(const std::string& result) {
+    if (family != nullptr) family->Add({{"result", result}}).Increment();
+  }
+};
+
+ActionDispatcher::ActionDispatcher(crm::RecordService* records, DispatcherOptions options,
+                                   Clock* clock, metrics::Registry* registry,
+                                   std::function<void(const ActionEvent&)> on_event)
+    : records_(records),
+      options_(std::move(options)),
+      clock_(clock),
+      on_event_(std::move(on_event)),
+      metrics_(std::make_unique<Metrics>()) {
+  if (registry != nullptr) {
+    metrics_->family = &prometheus::BuildCounter()
+                            .Name("crmi_actions_total")
+                            .Help("Queued actions handled by the dispatcher, by result")
+                            .Register(registry->prom());
+    for (const char* r : {"sent", "suppressed", "failed", "retried"}) {
+      metrics_->family->Add({{"result", r}});  // visible at 0
+    }
+  }
+}
+
+ActionDispatcher::~ActionDispatcher() { Stop(); }
+
+void ActionDispatcher::Report(ActionEvent e) {
+  metrics_->Count(e.result);
+  if (on_event_) on_event_(e);
+}
+
+Status ActionDispatcher::Recover() {
+  std::vector<std::string> tenants;
+  RETURN_IF_ERROR(records_->store()->ListTenants(&tenants));
+  for (const std::string& tenant : tenants) {
+    std::vector<store::StoredRecord> rows;
+    store::ListQuery q;
+    q.collection = "actions";
+    q.tenant = tenant;
+    q.filters = {StatusIs("sending")};
+    q.limit = 10000;
+    RETURN_IF_ERROR(records_->store()->List(q, &rows));
+    for (const auto& r : rows) {
+      // Back to queued: the claim re-checks consent before the next attempt.
+      auto p = records_->Patch(Actions(), tenant, r.id, R"({"status":"queued"})", crm::ETag(r));
+      if (!p.ok() && p.status().code() != StatusCode::kFailedPrecondition &&
+          p.status().code() != StatusCode::kNotFound) {
+        return p.status();
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<DispatchCounts> ActionDispatcher::RunOnce() {
+  DispatchCounts counts;
+  std::vector<std::string> tenants;
+  RETURN_IF_ERROR(records_->store()->ListTenants(&tenants));
+  for (const std::string& tenant : tenants) {
+    std::vector<store::StoredRecord> rows;
+    store::ListQuery q;
+    q.collection = "actions";
+    q.tenant = tenant;
+    q.filters = {StatusIs("queued")};
+    q.limit = options_.batch;
+    RETURN_IF_ERROR(records_->store()->List(q, &rows));
+    const int64_t now = clock_->NowUnixMillis();
+    for (const auto& r : rows) {
+      {
+        std::lock_guard lock(mu_);
+        if (stop_) return counts;
+      }
+      auto wait = not_before_.find(tenant + "/" + r.id);
+      if (wait != not_before_.end()) {
+        if (wait->second > now) continue;  // backing off after a failed delivery
+        not_before_.erase(wait);
+      }
+      RETURN_IF_ERROR(Deliver(tenant, r, &counts));
+    }
+  }
+  return counts;
+}
+
+Status ActionDispatcher::Deliver(const std::string& tenant, const store::StoredRecord& action,
+                                 DispatchCounts* counts) {
+  rapidjson::Document d;
+  if (!ParseJson(action.doc, &d).ok || !d.IsObject()) return Status::Ok();
+  ActionEvent e{tenant, action.id, Str(d, "contact_id"), Str(d, "purpose"), "", ""};
+  const bool marketing = e.purpose == "marketing";
+  auto suppress = [&](const std::string& why) -> Status {
+    JsonObject patch;
+    patch.Add("status", "suppressed").Add("outcome", why);
+    auto p = records_->Patch(Actions(), tenant, action.id, patch.Finish(), crm::ETag(action));
+    if (!p.ok())
+      return p.status().code() == StatusCode::kFailedPrecondition ? Status::Ok() : p.status();
+    ++counts->suppressed;
+    e.result = "suppressed";
+    e.detail = why;
+    Report(std::move(e));
+    return Status::Ok();
+  };
+
+  std::string channel = Str(d, "channel");
+  if (channel.empty()) {
+    auto contact = records_->store()->Get("contacts", tenant, e.contact_id);
+    if (contact.ok()) {
+      rapidjson::Document c;
+      if (ParseJson(contact->doc, &c).ok) channel = Str(c, "preferred_channel");
+    } else if (contact.status().code() != StatusCode::kNotFound) {
+      return contact.status();
+    }
+    if (channel == "none") channel.clear();
+  }
+  if (marketing && channel.empty())
+    return suppress("no channel: the contact's preferred_channel is none");
+
+  // 1. Claim, with the consent rule in the same transaction.
+  JsonObject claim;
+  claim.Add("status", "sending");
+  if (!channel.empty()) claim.Add("channel", channel);
+  auto claimed = records_->Patch(Actions(), tenant, action.id, claim.Finish(), crm::ETag(action));
+  if (!claimed.ok()) {
+    if (crm::IsConsentRefusal(claimed.status())) return suppress("consent.marketing withdrawn");
+    // Changed or deleted meanwhile (cancelled by a user, claimed elsewhere): not ours.
+    if (claimed.status().code() == StatusCode::kFailedPrecondition ||
+        claimed.status().code() == StatusCode::kNotFound) {
+      return Status::Ok();
+    }
+    if (claimed.status().code() == StatusCode::kInvalidArgument) {
+      return suppress(claimed.status().message());  // e.g. its contact no longer exists
+    }
+    return claimed.status();
+  }
+
+  // 2. Hand it over. Only the id names the person.
+  JsonObject payload;
+  payload.Add("id", action.id)
+      .Add("tenant", tenant)
+      .Add("contact_id", e.contact_id)
+      .Add("kind", Str(d, "kind"))
+      .Add("purpose", e.purpose)
+      .Add("channel", channel);
+  if (const std::string p = Str(d, "product_id"); !p.empty()) payload.Add("product_id", p);
+  if (const std::string m = Str(d, "message"); !m.empty()) payload.Add("message", m);
+  http_client::PostRequest req;
+  req.url = options_.webhook_url;
+  req.headers = {"Content-Type: application/json", "Idempotency-Key: " + tenant + "/" + action.id};
+  if (!options_.webhook_token.empty()) {
+    req.headers.push_back("Authorization: Bearer " + options_.webhook_token);
+  }
+  req.body = payload.Finish();
+  req.timeout_ms = options_.timeout_ms;
+  req.max_body = 64 << 10;
+  auto resp = http_client::Post(req);
+
+  // 3. Record what happened.
+  JsonObject done;
+  const bool ok = resp.ok() && resp->status >= 200 && resp->status < 300;
+  const std::string why = resp.ok() ? "HTTP " + std::to_string(resp->status)
+                                    : std::string(StatusCodeName(resp.status().code()));
+  const int64_t attempts = Int(d, "attempts") + (ok ? 0 : 1);
+  if (ok) {
+    done.Add("status", "sent")
+        .Add("sent_at", FormatRfc3339Millis(clock_->NowUnixMillis()))
+        .Add("outcome", "delivered: " + why);
+    e.result = "sent";
+    ++counts->sent;
+  } else if (attempts >= options_.max_attempts) {
+    done.Add("status", "failed").Add("attempts", attempts).Add("outcome", "webhook: " + why);
+    e.result = "failed";
+    ++counts->failed;
+  } else {
+    done.Add("status", "queued").Add("attempts", attempts).Add("outcome", "webhook: " + why);
+    e.result = "retried";
+    ++counts->retried;
+    not_before_[tenant + "/" + action.id] =
+        clock_->NowUnixMillis() +
+        http_client::BackoffMs(static_cast<int>(attempts), options_.retry_base_ms, 60'000);
+  }
+  e.detail = ok ? "delivered: " + why : "webhook: " + why;
+  // A requeue re-checks consent at the next claim; "sent" is recorded whatever happened since.
+  auto recorded =
+      records_->Patch(Actions(), tenant, action.id, done.Finish(), crm::ETag(claimed.value()));
+  if (!recorded.ok()) {
+    log::Warn("could not record an action's delivery; it stays 'sending' until restart",
+              log::Fields().Add("action", action.id).Add("error", recorded.status().ToString()));
+  }
+  Report(std::move(e));
+  return Status::Ok();
+}
+
+void ActionDispatcher::Start() {
+  // Any writer of a queued action (API, import) wakes the loop; the listener only notifies.
+  listener_ = records_->store()->AddChangeListener([this](const auto& changes) {
+    for (const store::RecordChange& c : changes) {
+      if (c.collection == "actions" && c.kind == store::RecordChange::Kind::kUpsert) {
+        Poke();
+        return;
+      }
+    }
+  });
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void ActionDispatcher::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (listener_ >= 0) {
+    records_->store()->RemoveChangeListener(listener_);
+    listener_ = -1;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void ActionDispatcher::Poke() {
+  {
+    std::lock_guard lock(mu_);
+    poked_ = true;
+  }
+  cv_.notify_all();
+}
+
+void ActionDispatcher::Loop() {
+  Status s = Recover();
+  if (!s.ok()) {
+    log::Warn("action dispatcher: could not requeue actions left sending",
+              log::Fields().Add("error", s.ToString()));
+  }
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    poked_ = false;
+    lock.unlock();
+    auto r = RunOnce();
+    if (!r.ok()) {
+      log::Warn("action dispatch pass failed; retrying at the next interval",
+                log::Fields().Add("error", r.status().ToString()));
+    }
+    lock.lock();
+    cv_.wait_for(lock, options_.interval, [&] { return stop_ || poked_; });
+  }
+}
+
+}  // namespace crmi::signals
