@@ -50,7 +50,7 @@ std::vector<std::string> SubjectRecordIds(const SubjectRecords& records,
                                           const std::string& contact_id) {
   std::vector<std::string> ids = {contact_id};
   for (const auto* list : {&records.contacts, &records.leads, &records.cases, &records.activities,
-                           &records.opportunities}) {
+                           &records.opportunities, &records.actions}) {
     for (const auto& r : *list) ids.push_back(r.id);
   }
   return ids;
@@ -74,6 +74,7 @@ Result<SubjectRecords> CollectSubject(store::Store* store, std::string_view tena
       ListWhere(*txn, "opportunities", tenant, {Eq("contact_id", id)}, &s.opportunities));
   RETURN_IF_ERROR(ListWhere(*txn, "activities", tenant,
                             {Eq("parent_type", "contacts"), Eq("parent_id", id)}, &s.activities));
+  RETURN_IF_ERROR(ListWhere(*txn, "actions", tenant, {Eq("contact_id", id)}, &s.actions));
   for (const auto& c : s.cases) {
     RETURN_IF_ERROR(ListWhere(*txn, "activities", tenant,
                               {Eq("parent_type", "cases"), Eq("parent_id", c.id)}, &s.activities));
@@ -96,6 +97,8 @@ std::string SubjectRecordsJson(std::string_view tenant, const SubjectRecords& r)
   AppendArray(&out, tenant, r.activities);
   out += ",\"opportunities\":";
   AppendArray(&out, tenant, r.opportunities);
+  out += ",\"actions\":";
+  AppendArray(&out, tenant, r.actions);
   out += '}';
   return out;
 }
@@ -117,6 +120,7 @@ Result<ErasureCounts> EraseSubject(RecordService* records, store::Store* store,
     return Status::Ok();
   };
   // Children first: a crash midway leaves the contact, so the erasure can be found and redone.
+  RETURN_IF_ERROR(erase("actions", s.actions, &n.actions));
   RETURN_IF_ERROR(erase("activities", s.activities, &n.activities));
   RETURN_IF_ERROR(erase("cases", s.cases, &n.cases));
   RETURN_IF_ERROR(erase("leads", s.leads, &n.leads));

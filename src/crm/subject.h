@@ -4,7 +4,7 @@
 // The subject's records: the contact; leads converted to it (converted_contact_id); its cases
 // (contact_id); activities whose parent is the contact or one of its cases; opportunities naming
 // it as primary contact (contact_id) — those belong to the account, so erasure unlinks them
-// instead of deleting them.
+// instead of deleting them; actions addressed to it (contact_id).
 //
 // Thread-safety: safe to call concurrently (each function reads one store snapshot or writes
 // through RecordService).
@@ -23,10 +23,10 @@ namespace crmi::crm {
 
 struct SubjectRecords {
   std::vector<store::StoredRecord> contacts;  // the contact, or none when already erased
-  std::vector<store::StoredRecord> leads, cases, activities, opportunities;
+  std::vector<store::StoredRecord> leads, cases, activities, opportunities, actions;
   bool empty() const {
     return contacts.empty() && leads.empty() && cases.empty() && activities.empty() &&
-           opportunities.empty();
+           opportunities.empty() && actions.empty();
   }
 };
 
@@ -39,15 +39,16 @@ Result<SubjectRecords> CollectSubject(store::Store* store, std::string_view tena
                                       std::string_view contact_id);
 
 // {"contact": {...} | null, "leads": [...], "cases": [...], "activities": [...],
-//  "opportunities": [...]} — records in their API representation, nothing masked.
+//  "opportunities": [...], "actions": [...]} — records in their API representation, nothing
+//  masked.
 std::string SubjectRecordsJson(std::string_view tenant, const SubjectRecords& records);
 
 struct ErasureCounts {
-  int contacts = 0, leads = 0, cases = 0, activities = 0, opportunities_unlinked = 0;
+  int contacts = 0, leads = 0, cases = 0, activities = 0, opportunities_unlinked = 0, actions = 0;
 };
 
-// Deletes the contact, its leads, cases and activities, and unlinks its opportunities. Each
-// record is its own write, so the erasure is idempotent rather than atomic: after a crash,
+// Deletes the contact, its leads, cases, activities and actions, and unlinks its opportunities.
+// Each record is its own write, so the erasure is idempotent rather than atomic: after a crash,
 // erasing again finishes it. kNotFound when the tenant holds nothing of the subject.
 Result<ErasureCounts> EraseSubject(RecordService* records, store::Store* store,
                                    std::string_view tenant, std::string_view contact_id);

@@ -5,6 +5,7 @@
 #include <prometheus/registry.h>
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "src/common/http_client.h"
@@ -102,26 +103,32 @@ Result<DispatchCounts> ActionDispatcher::RunOnce() {
   DispatchCounts counts;
   std::vector<std::string> tenants;
   RETURN_IF_ERROR(records_->store()->ListTenants(&tenants));
+  const int64_t now = clock_->NowUnixMillis();
+  // Back-offs that ran out (also those of actions cancelled or deleted meanwhile) are dropped.
+  std::erase_if(not_before_, [now](const auto& kv) { return kv.second <= now; });
   for (const std::string& tenant : tenants) {
-    std::vector<store::StoredRecord> rows;
+    // Up to `batch` deliveries per tenant and pass; actions backing off are stepped over, so
+    // many of them cannot starve the ones behind.
+    int attempted = 0;
     store::ListQuery q;
     q.collection = "actions";
     q.tenant = tenant;
     q.filters = {StatusIs("queued")};
     q.limit = options_.batch;
-    RETURN_IF_ERROR(records_->store()->List(q, &rows));
-    const int64_t now = clock_->NowUnixMillis();
-    for (const auto& r : rows) {
-      {
-        std::lock_guard lock(mu_);
-        if (stop_) return counts;
+    while (attempted < options_.batch) {
+      std::vector<store::StoredRecord> rows;
+      RETURN_IF_ERROR(records_->store()->List(q, &rows));
+      for (const auto& r : rows) {
+        {
+          std::lock_guard lock(mu_);
+          if (stop_) return counts;
+        }
+        if (not_before_.contains(tenant + "/" + r.id)) continue;  // backing off
+        RETURN_IF_ERROR(Deliver(tenant, r, &counts));
+        if (++attempted == options_.batch) break;
       }
-      auto wait = not_before_.find(tenant + "/" + r.id);
-      if (wait != not_before_.end()) {
-        if (wait->second > now) continue;  // backing off after a failed delivery
-        not_before_.erase(wait);
-      }
-      RETURN_IF_ERROR(Deliver(tenant, r, &counts));
+      if (rows.size() < static_cast<size_t>(q.limit)) break;
+      q.after_seq = rows.back().seq;
     }
   }
   return counts;
@@ -219,9 +226,12 @@ Status ActionDispatcher::Deliver(const std::string& tenant, const store::StoredR
     done.Add("status", "queued").Add("attempts", attempts).Add("outcome", "webhook: " + why);
     e.result = "retried";
     ++counts->retried;
+    // Equal jitter: at least half the exponential step, so a retry is never immediate.
+    const int64_t step = std::min<int64_t>(60'000, static_cast<int64_t>(options_.retry_base_ms)
+                                                       << std::min<int64_t>(attempts, 16));
+    const int half = static_cast<int>(step / 2);
     not_before_[tenant + "/" + action.id] =
-        clock_->NowUnixMillis() +
-        http_client::BackoffMs(static_cast<int>(attempts), options_.retry_base_ms, 60'000);
+        clock_->NowUnixMillis() + half + http_client::BackoffMs(0, half, half);
   }
   e.detail = ok ? "delivered: " + why : "webhook: " + why;
   // A requeue re-checks consent at the next claim; "sent" is recorded whatever happened since.

@@ -13,7 +13,8 @@
 //      "channel", "product_id", "message"} with header Idempotency-Key: <tenant>/<id>. The payload
 //      names the contact by id only: the receiving system resolves the person itself.
 //   3. 2xx → "sent" (sent_at, outcome "delivered: HTTP <code>"); anything else → back to
-//      "queued" with attempts + 1, or "failed" after max_attempts.
+//      "queued" with attempts + 1 and a back-off (retry_base_ms), or "failed" after
+//      max_attempts. Actions backing off are stepped over, not waited for.
 // Delivery is at least once: a crash between 2 and 3 leaves the action "sending"; at start those
 // are queued again (the receiver deduplicates on Idempotency-Key).
 //
@@ -47,7 +48,8 @@ struct DispatcherOptions {
   int batch = 100;  // queued actions per tenant per pass
   int max_attempts = 5;
   int timeout_ms = 5000;
-  int retry_base_ms = 1000;  // a failed delivery waits BackoffMs(attempts, this, 60 s)
+  // A failed delivery waits base·2^attempts (≤ 60 s), the second half of it jittered.
+  int retry_base_ms = 1000;
 };
 
 struct ActionEvent {

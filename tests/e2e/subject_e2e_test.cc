@@ -104,6 +104,11 @@ TEST(SubjectE2ETest, ExportThenEraseLeavesNothingOfTheSubjectOnDisk) {
   auto opp = post("/v1/opportunities",
                   R"({"name":"Premium plan","contact_id":")" + id + R"(","amount":100})");
   ASSERT_EQ(opp.status, 201) << opp.body;
+  // An action addressed to them (service: they gave no marketing consent), naming them.
+  auto action = post("/v1/actions", R"({"contact_id":")" + id +
+                                        R"(","kind":"call","purpose":"service",)"
+                                        R"("message":"Call Quillfeather about the parcel"})");
+  ASSERT_EQ(action.status, 201) << action.body;
   auto tok = post("/v1/privacy/tokenize", R"({"values":[{"type":"EMAIL","value":)"
                                           R"("xanthippe.q@quillmail.example","subject":")" +
                                               id + R"("}]})");
@@ -157,6 +162,7 @@ TEST(SubjectE2ETest, ExportThenEraseLeavesNothingOfTheSubjectOnDisk) {
   EXPECT_EQ(d["records"]["cases"].Size(), 1u);
   EXPECT_EQ(d["records"]["activities"].Size(), 2u);
   EXPECT_EQ(d["records"]["opportunities"].Size(), 1u);
+  EXPECT_EQ(d["records"]["actions"].Size(), 1u);
   ASSERT_EQ(d["tokens"].Size(), 1u);
   EXPECT_EQ(std::string(d["tokens"][0]["value"].GetString()), "xanthippe.q@quillmail.example");
   // The same from the command line, beside the running server.
@@ -176,12 +182,13 @@ TEST(SubjectE2ETest, ExportThenEraseLeavesNothingOfTheSubjectOnDisk) {
   ASSERT_EQ(er.status, 200) << er.body;
   EXPECT_EQ(er.body.find("Quillfeather"), std::string::npos);
   EXPECT_NE(er.body.find(R"("contacts":1,"leads":0,"cases":1,"activities":2,)"
-                         R"("opportunities_unlinked":1,"vault_entries":1,)"
+                         R"("opportunities_unlinked":1,"actions":1,"vault_entries":1,)"
                          R"("subject_key_destroyed":true,"checkpointed":true)"),
             std::string::npos)
       << er.body;
   EXPECT_EQ(get("/v1/contacts/" + id).status, 404);
   EXPECT_EQ(get("/v1/cases/" + case_id).status, 404);
+  EXPECT_EQ(get("/v1/actions/" + JsonField(action.body, "id")).status, 404);
   auto still = get("/v1/opportunities/" + JsonField(opp.body, "id"));
   EXPECT_EQ(still.status, 200);  // the account's deal stays, without the person
   EXPECT_EQ(still.body.find(id), std::string::npos) << still.body;

@@ -362,5 +362,32 @@ TEST_F(DecisioningTest, DispatcherDeliversThroughTheContactsChannelAndChecksCons
   EXPECT_NE(doc(stuck->id).find(R"("status":"queued")"), std::string::npos);
 }
 
+TEST_F(DecisioningTest, AnActionBackingOffDoesNotHoldUpTheOthers) {
+  Contact("con_a", true, true);
+  auto first = Action("con_a", "service");
+  auto second = Action("con_a", "service");
+  ASSERT_TRUE(first.ok() && second.ok());
+  test::StubHttpServer hook([&](const test::StubRequest& r) {
+    test::StubResponse resp;
+    resp.status = r.body.find(first->id) != std::string::npos ? 500 : 200;
+    return resp;
+  });
+  DispatcherOptions o;
+  o.webhook_url = hook.url();
+  o.batch = 1;
+  o.retry_base_ms = 60'000;
+  ActionDispatcher dispatcher(records_.get(), o, &clock_, nullptr, nullptr);
+  auto pass = dispatcher.RunOnce();
+  ASSERT_TRUE(pass.ok());
+  EXPECT_EQ(pass->retried, 1);  // the first, now waiting out its back-off
+  pass = dispatcher.RunOnce();
+  ASSERT_TRUE(pass.ok());
+  EXPECT_EQ(pass->sent, 1);  // the second went past it
+  EXPECT_EQ(pass->retried, 0);
+  auto r = records_->Get(*actions_, "t", second->id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->doc.find(R"("status":"sent")"), std::string::npos) << r->doc;
+}
+
 }  // namespace
 }  // namespace crmi::signals

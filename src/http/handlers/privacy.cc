@@ -320,6 +320,7 @@ void SubjectErase(App& app, RequestContext& ctx) {
                                  .Add("cases", n.cases)
                                  .Add("activities", n.activities)
                                  .Add("opportunities_unlinked", n.opportunities_unlinked)
+                                 .Add("actions", n.actions)
                                  .Add("vault_entries", vault_entries)
                                  .Add("subject_key_destroyed", key_destroyed)
                                  .Add("checkpointed", checkpoint.ok())
