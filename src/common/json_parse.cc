@@ -136,4 +136,10 @@ const rapidjson::Value* JsonAtPath(const rapidjson::Value& obj, std::string_view
   return cur;
 }
 
+std::string JsonStringAt(const rapidjson::Value& obj, std::string_view path) {
+  const rapidjson::Value* v = JsonAtPath(obj, path);
+  if (v == nullptr || !v->IsString()) return "";
+  return {v->GetString(), v->GetStringLength()};
+}
+
 }  // namespace crmi

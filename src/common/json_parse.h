@@ -37,6 +37,9 @@ JsonParseResult ParseJson(std::string_view json, rapidjson::Document* doc);
 // any step is absent or not an object.
 const rapidjson::Value* JsonAtPath(const rapidjson::Value& obj, std::string_view path);
 
+// The string at a dotted path, or "" when absent or not a string.
+std::string JsonStringAt(const rapidjson::Value& obj, std::string_view path);
+
 }  // namespace crmi
 
 #endif  // CRMI_COMMON_JSON_PARSE_H_

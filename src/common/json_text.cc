@@ -60,6 +60,21 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+void AppendJsonStringArray(std::string* out, const std::vector<std::string>& v) {
+  out->push_back('[');
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, v[i]);
+  }
+  out->push_back(']');
+}
+
+std::string JsonStringArray(const std::vector<std::string>& v) {
+  std::string out;
+  AppendJsonStringArray(&out, v);
+  return out;
+}
+
 void AppendJsonString(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');

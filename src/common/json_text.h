@@ -10,11 +10,16 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace crmi {
 
 // Appends `s` as a quoted JSON string.
 void AppendJsonString(std::string* out, std::string_view s);
+
+// Appends `v` as a JSON array of strings; JsonStringArray returns it.
+void AppendJsonStringArray(std::string* out, const std::vector<std::string>& v);
+std::string JsonStringArray(const std::vector<std::string>& v);
 
 // True when `s` is well-formed UTF-8 (no overlongs, no surrogates, max U+10FFFF).
 bool IsValidUtf8(std::string_view s);

@@ -11,12 +11,6 @@ namespace {
 
 constexpr std::string_view kRefusalPrefix = "consent required: ";
 
-std::string_view StringAt(const rapidjson::Value& doc, const char* member) {
-  auto it = doc.FindMember(member);
-  if (it == doc.MemberEnd() || !it->value.IsString()) return {};
-  return {it->value.GetString(), it->value.GetStringLength()};
-}
-
 bool ActiveStatus(std::string_view status) {
   return status == "proposed" || status == "queued" || status == "sending" || status == "sent";
 }
@@ -51,18 +45,18 @@ Status CheckActionConsent(store::ReadTxn& txn, std::string_view tenant, std::str
                           std::string_view previous) {
   rapidjson::Document d;
   if (!ParseJson(doc, &d).ok || !d.IsObject()) return InvalidArgument("action is not an object");
-  if (StringAt(d, "purpose") != "marketing") return Status::Ok();
-  const std::string_view status = StringAt(d, "status");
+  if (JsonStringAt(d, "purpose") != "marketing") return Status::Ok();
+  const std::string status = JsonStringAt(d, "status");
   if (!ActiveStatus(status)) return Status::Ok();
   if (status == "sent" && !previous.empty()) {
     // What was already handed over (sending) or sent is recorded as it happened.
     rapidjson::Document p;
     if (ParseJson(previous, &p).ok && p.IsObject()) {
-      const std::string_view before = StringAt(p, "status");
+      const std::string before = JsonStringAt(p, "status");
       if (before == "sent" || before == "sending") return Status::Ok();
     }
   }
-  const std::string contact_id(StringAt(d, "contact_id"));
+  const std::string contact_id = JsonStringAt(d, "contact_id");
   auto contact = txn.Get("contacts", tenant, contact_id);
   if (!contact.ok()) {
     if (contact.status().code() == StatusCode::kNotFound) {

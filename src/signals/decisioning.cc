@@ -16,13 +16,6 @@
 namespace crmi::signals {
 namespace {
 
-std::string Str(const rapidjson::Value& d, const char* member) {
-  if (!d.IsObject()) return "";
-  auto it = d.FindMember(member);
-  if (it == d.MemberEnd() || !it->value.IsString()) return "";
-  return {it->value.GetString(), it->value.GetStringLength()};
-}
-
 int64_t Millis(std::string_view rfc3339) {
   auto t = ParseRfc3339(rfc3339);
   return t.ok() ? t.value() : 0;
@@ -59,7 +52,7 @@ Result<Contact> ReadContact(store::ReadTxn* txn, std::string_view tenant,
   c.profiling = crm::DocConsents(c.doc, crm::Consent::kProfiling);
   c.marketing = crm::DocConsents(c.doc, crm::Consent::kMarketing);
   rapidjson::Document d;
-  if (ParseJson(c.doc, &d).ok) c.preferred_channel = Str(d, "preferred_channel");
+  if (ParseJson(c.doc, &d).ok) c.preferred_channel = JsonStringAt(d, "preferred_channel");
   return c;
 }
 
@@ -79,10 +72,10 @@ Result<ScoreInputs> ReadTimeline(store::ReadTxn* txn, std::string_view tenant,
   for (const auto& r : rows) {
     if (!ParseJson(r.doc, &d).ok) continue;
     ActivityFact a;
-    a.at_ms = Millis(Str(d, "occurred_at"));
-    a.channel = Str(d, "channel");
-    a.direction = Str(d, "direction");
-    a.text = Str(d, "subject") + "\n" + Str(d, "body");
+    a.at_ms = Millis(JsonStringAt(d, "occurred_at"));
+    a.channel = JsonStringAt(d, "channel");
+    a.direction = JsonStringAt(d, "direction");
+    a.text = JsonStringAt(d, "subject") + "\n" + JsonStringAt(d, "body");
     in.activities.push_back(std::move(a));
   }
 
@@ -97,10 +90,10 @@ Result<ScoreInputs> ReadTimeline(store::ReadTxn* txn, std::string_view tenant,
     if (!ParseJson(r.doc, &d).ok) continue;
     CaseFact c;
     c.id = r.id;
-    c.status = Str(d, "status");
-    c.priority = Str(d, "priority");
+    c.status = JsonStringAt(d, "status");
+    c.priority = JsonStringAt(d, "priority");
     c.opened_ms = Millis(r.created_at);
-    c.text = Str(d, "subject") + "\n" + Str(d, "description");
+    c.text = JsonStringAt(d, "subject") + "\n" + JsonStringAt(d, "description");
     in.cases.push_back(std::move(c));
   }
 
@@ -113,7 +106,7 @@ Result<ScoreInputs> ReadTimeline(store::ReadTxn* txn, std::string_view tenant,
   RETURN_IF_ERROR(txn->List(opps, &rows));
   for (const auto& r : rows) {
     if (!ParseJson(r.doc, &d).ok) continue;
-    in.opportunities.push_back({Str(d, "stage"), Millis(r.updated_at)});
+    in.opportunities.push_back({JsonStringAt(d, "stage"), Millis(r.updated_at)});
   }
   return in;
 }

@@ -19,13 +19,6 @@
 namespace crmi::signals {
 namespace {
 
-std::string Str(const rapidjson::Value& d, const char* member) {
-  if (!d.IsObject()) return "";
-  auto it = d.FindMember(member);
-  if (it == d.MemberEnd() || !it->value.IsString()) return "";
-  return {it->value.GetString(), it->value.GetStringLength()};
-}
-
 int64_t Int(const rapidjson::Value& d, const char* member) {
   if (!d.IsObject()) return 0;
   auto it = d.FindMember(member);
@@ -138,7 +131,8 @@ Status ActionDispatcher::Deliver(const std::string& tenant, const store::StoredR
                                  DispatchCounts* counts) {
   rapidjson::Document d;
   if (!ParseJson(action.doc, &d).ok || !d.IsObject()) return Status::Ok();
-  ActionEvent e{tenant, action.id, Str(d, "contact_id"), Str(d, "purpose"), "", ""};
+  ActionEvent e{tenant, action.id, JsonStringAt(d, "contact_id"), JsonStringAt(d, "purpose"),
+                "",     ""};
   const bool marketing = e.purpose == "marketing";
   auto suppress = [&](const std::string& why) -> Status {
     JsonObject patch;
@@ -153,12 +147,12 @@ Status ActionDispatcher::Deliver(const std::string& tenant, const store::StoredR
     return Status::Ok();
   };
 
-  std::string channel = Str(d, "channel");
+  std::string channel = JsonStringAt(d, "channel");
   if (channel.empty()) {
     auto contact = records_->store()->Get("contacts", tenant, e.contact_id);
     if (contact.ok()) {
       rapidjson::Document c;
-      if (ParseJson(contact->doc, &c).ok) channel = Str(c, "preferred_channel");
+      if (ParseJson(contact->doc, &c).ok) channel = JsonStringAt(c, "preferred_channel");
     } else if (contact.status().code() != StatusCode::kNotFound) {
       return contact.status();
     }
@@ -190,11 +184,11 @@ Status ActionDispatcher::Deliver(const std::string& tenant, const store::StoredR
   payload.Add("id", action.id)
       .Add("tenant", tenant)
       .Add("contact_id", e.contact_id)
-      .Add("kind", Str(d, "kind"))
+      .Add("kind", JsonStringAt(d, "kind"))
       .Add("purpose", e.purpose)
       .Add("channel", channel);
-  if (const std::string p = Str(d, "product_id"); !p.empty()) payload.Add("product_id", p);
-  if (const std::string m = Str(d, "message"); !m.empty()) payload.Add("message", m);
+  if (const std::string p = JsonStringAt(d, "product_id"); !p.empty()) payload.Add("product_id", p);
+  if (const std::string m = JsonStringAt(d, "message"); !m.empty()) payload.Add("message", m);
   http_client::PostRequest req;
   req.url = options_.webhook_url;
   req.headers = {"Content-Type: application/json", "Idempotency-Key: " + tenant + "/" + action.id};

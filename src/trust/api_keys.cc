@@ -27,15 +27,6 @@ bool IsValidRole(std::string_view r) {
 
 Status BadKey() { return Unauthenticated("invalid API key"); }
 
-void AppendStringArray(std::string* out, const std::vector<std::string>& v) {
-  out->push_back('[');
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out->push_back(',');
-    AppendJsonString(out, v[i]);
-  }
-  out->push_back(']');
-}
-
 std::string AttrsJson(const std::map<std::string, std::vector<std::string>>& attrs) {
   std::string out = "{";
   bool first = true;
@@ -44,7 +35,7 @@ std::string AttrsJson(const std::map<std::string, std::vector<std::string>>& att
     first = false;
     AppendJsonString(&out, k);
     out.push_back(':');
-    AppendStringArray(&out, v);
+    AppendJsonStringArray(&out, v);
   }
   out.push_back('}');
   return out;
@@ -76,7 +67,7 @@ std::string KeyDoc(const ApiKeyInfo& k, std::string_view secret_hash) {
   JsonObject o;
   o.Add("name", k.name);
   std::string roles;
-  AppendStringArray(&roles, k.roles);
+  AppendJsonStringArray(&roles, k.roles);
   o.AddRaw("roles", roles);
   o.AddRaw("attrs", AttrsJson(k.attrs));
   o.Add("created_by", k.created_by);
@@ -124,7 +115,7 @@ std::string ApiKeyInfo::ToJson() const {
   JsonObject o;
   o.Add("id", id).Add("tenant", tenant).Add("name", name);
   std::string r;
-  AppendStringArray(&r, roles);
+  AppendJsonStringArray(&r, roles);
   o.AddRaw("roles", r);
   o.AddRaw("attrs", AttrsJson(attrs));
   o.Add("created_by", created_by);

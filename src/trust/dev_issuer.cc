@@ -8,15 +8,6 @@
 namespace crmi::trust {
 namespace {
 
-std::string StringArray(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ",";
-    AppendJsonString(&out, v[i]);
-  }
-  return out + "]";
-}
-
 bool IsName(std::string_view r) {
   return !r.empty() && r.size() <= 64 && std::all_of(r.begin(), r.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
@@ -71,7 +62,7 @@ Result<std::string> MintDevToken(const DevIssuer& issuer, const MintRequest& r,
   }
   if (r.risk > 100) return InvalidArgument("--risk must be 0..100");
   JsonObject attrs;
-  for (const auto& [k, v] : r.attrs) attrs.AddRaw(k, StringArray(v));
+  for (const auto& [k, v] : r.attrs) attrs.AddRaw(k, JsonStringArray(v));
   JsonObject p;
   p.Add("iss", kDevIssuer)
       .Add("sub", r.subject)
@@ -81,7 +72,7 @@ Result<std::string> MintDevToken(const DevIssuer& issuer, const MintRequest& r,
       .Add("exp", now_seconds + r.ttl_seconds)
       .Add("jti", NewUlid(now_seconds * 1000))
       .Add("tenant", r.tenant)
-      .AddRaw("roles", StringArray(r.roles))
+      .AddRaw("roles", JsonStringArray(r.roles))
       .AddRaw("attrs", attrs.Finish());
   if (!r.posture.empty()) p.Add("posture", r.posture);
   if (r.risk >= 0) p.Add("risk", r.risk);

@@ -53,22 +53,13 @@ ExprValue ResolveSubject(const Principal* p, const Context* c, std::string_view 
   return ExprValue::Null();
 }
 
-void AppendStringArray(std::string* out, const std::vector<std::string>& values) {
-  out->push_back('[');
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) out->push_back(',');
-    AppendJsonString(out, values[i]);
-  }
-  out->push_back(']');
-}
-
 }  // namespace
 
 std::string Obligations::ToJson() const {
   JsonObject o;
   if (!mask_fields.empty()) {
     std::string arr;
-    AppendStringArray(&arr, mask_fields);
+    AppendJsonStringArray(&arr, mask_fields);
     o.AddRaw("mask_fields", arr);
   }
   if (!redact_class.empty()) o.Add("redact_class", redact_class);

@@ -24,18 +24,9 @@ void Reply(RequestContext& ctx, int status, std::string body) {
 
 namespace {
 
-std::string StringArray(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ",";
-    AppendJsonString(&out, v[i]);
-  }
-  return out + "]";
-}
-
 std::string AttrsJson(const std::map<std::string, std::vector<std::string>>& attrs) {
   JsonObject o;
-  for (const auto& [k, v] : attrs) o.AddRaw(k, StringArray(v));
+  for (const auto& [k, v] : attrs) o.AddRaw(k, JsonStringArray(v));
   return o.Finish();
 }
 
@@ -125,7 +116,7 @@ std::string AccessJson(const crm::Access& a) {
     rows += r.Finish();
   }
   o.AddRaw("rows", rows + "]");
-  o.AddRaw("mask_fields", StringArray(a.mask_fields));
+  o.AddRaw("mask_fields", JsonStringArray(a.mask_fields));
   if (a.redact_from) {
     o.Add("redact_from", crm::SensitivityName(*a.redact_from));
   } else {
@@ -142,7 +133,7 @@ void Whoami(App& /*app*/, RequestContext& ctx) {
   JsonObject o;
   o.Add("sub", p.subject)
       .Add("tenant", p.tenant)
-      .AddRaw("roles", StringArray(p.roles))
+      .AddRaw("roles", JsonStringArray(p.roles))
       .AddRaw("attrs", AttrsJson(p.attrs))
       .Add("kind", p.kind)
       .Add("method", p.method)
@@ -171,7 +162,7 @@ void GetPolicies(App& app, RequestContext& ctx) {
       .Add("loaded_at", FormatRfc3339Millis(snap.loaded_at_ms))
       .Add("rules", static_cast<int64_t>(snap.policy->rules().size()))
       .AddRaw("shadow_counts", shadow.Finish())
-      .AddRaw("history", StringArray(app.policies->History()))
+      .AddRaw("history", JsonStringArray(app.policies->History()))
       .Add("source", snap.policy->source());
   Reply(ctx, 200, o.Finish());
 }
@@ -312,7 +303,7 @@ void DecidePolicy(App& app, RequestContext& ctx) {
   } else {
     o.AddNull("obligations");
   }
-  o.AddRaw("shadow", StringArray(dec.shadow));
+  o.AddRaw("shadow", JsonStringArray(dec.shadow));
   o.AddRaw("trace", trace);
   Reply(ctx, 200, o.Finish());
 }

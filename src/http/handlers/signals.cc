@@ -16,15 +16,6 @@ bool Available(App& app, RequestContext& ctx) {
   return false;
 }
 
-std::string StringArray(const std::vector<std::string>& v) {
-  std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) out += ",";
-    AppendJsonString(&out, v[i]);
-  }
-  return out + "]";
-}
-
 }  // namespace
 
 void ContactScores(App& app, RequestContext& ctx) {
@@ -54,9 +45,9 @@ void ScoreContacts(App& app, RequestContext& ctx) {
   scores += "]";
   JsonObject o;
   o.AddRaw("scores", scores)
-      .AddRaw("excluded", StringArray(batch->excluded))
+      .AddRaw("excluded", JsonStringArray(batch->excluded))
       .Add("excluded_reason", "consent.profiling")
-      .AddRaw("not_found", StringArray(batch->not_found));
+      .AddRaw("not_found", JsonStringArray(batch->not_found));
   Reply(ctx, 200, o.Finish());
 }
 
