@@ -45,6 +45,11 @@ Status CheckActionConsent(store::ReadTxn& txn, std::string_view tenant, std::str
                           std::string_view previous) {
   rapidjson::Document d;
   if (!ParseJson(doc, &d).ok || !d.IsObject()) return InvalidArgument("action is not an object");
+  const std::string kind = JsonStringAt(d, "kind");
+  if ((kind == "offer" || kind == "loyalty") && JsonStringAt(d, "purpose") != "marketing") {
+    // Otherwise relabelling an offer as "service" would step around the rule.
+    return InvalidArgument("purpose: an " + kind + " action is marketing");
+  }
   if (JsonStringAt(d, "purpose") != "marketing") return Status::Ok();
   const std::string status = JsonStringAt(d, "status");
   if (!ActiveStatus(status)) return Status::Ok();

@@ -38,9 +38,10 @@ bool IsConsentRefusal(const Status& s);
 // `previous` the stored document a patch or an import replaces, or empty for a create. The rule
 // applies to a marketing action left in status proposed, queued, sending or sent — except one
 // moving from sending or sent to sent (recording a delivery that already happened). Then the
-// contact is read through
-// `txn` (the same transaction as the write, so no concurrent withdrawal slips between) and must
-// consent to marketing. kInvalidArgument when the contact does not exist.
+// contact is read through `txn` (the same transaction as the write, so no concurrent withdrawal
+// slips between) and must consent to marketing. kInvalidArgument when the contact does not exist,
+// or for an offer or loyalty action whose purpose is not marketing (they are marketing whatever the
+// label).
 Status CheckActionConsent(store::ReadTxn& txn, std::string_view tenant, std::string_view doc,
                           std::string_view previous);
 

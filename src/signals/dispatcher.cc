@@ -147,19 +147,24 @@ Status ActionDispatcher::Deliver(const std::string& tenant, const store::StoredR
     return Status::Ok();
   };
 
+  // The channel: the action's own, else the contact's preferred one. A contact whose preferred
+  // channel is "none" receives no marketing through any channel.
   std::string channel = JsonStringAt(d, "channel");
-  if (channel.empty()) {
+  std::string preferred;
+  if (channel.empty() || marketing) {
     auto contact = records_->store()->Get("contacts", tenant, e.contact_id);
     if (contact.ok()) {
       rapidjson::Document c;
-      if (ParseJson(contact->doc, &c).ok) channel = JsonStringAt(c, "preferred_channel");
+      if (ParseJson(contact->doc, &c).ok) preferred = JsonStringAt(c, "preferred_channel");
     } else if (contact.status().code() != StatusCode::kNotFound) {
       return contact.status();
     }
-    if (channel == "none") channel.clear();
   }
-  if (marketing && channel.empty())
+  if (marketing && preferred == "none") {
     return suppress("no channel: the contact's preferred_channel is none");
+  }
+  if (channel.empty() && preferred != "none") channel = preferred;
+  if (marketing && channel.empty()) return suppress("no channel for the contact");
 
   // 1. Claim, with the consent rule in the same transaction.
   JsonObject claim;

@@ -119,9 +119,11 @@ class DecisioningTest : public ::testing::Test {
 
   Result<store::StoredRecord> Action(const std::string& contact, const std::string& purpose,
                                      const std::string& extra = "") {
+    // Offers are marketing by nature; a service action here is a call.
+    const std::string kind = purpose == "marketing" ? "offer" : "call";
     return records_->Create(*actions_, "t",
-                            R"({"contact_id":")" + contact + R"(","kind":"offer","purpose":")" +
-                                purpose + "\"" + extra + "}");
+                            R"({"contact_id":")" + contact + R"(","kind":")" + kind +
+                                R"(","purpose":")" + purpose + "\"" + extra + "}");
   }
 
   FakeClock clock_{1'767'225'600'000};
@@ -223,6 +225,13 @@ TEST_F(DecisioningTest, MarketingActionsNeedConsentOnEveryWritePath) {
   EXPECT_TRUE(Action("con_no", "service").ok());  // service needs no marketing consent
   EXPECT_TRUE(Action("con_no", "marketing", R"(,"status":"cancelled")").ok());  // inactive
   EXPECT_EQ(Action("con_ghost", "marketing").status().code(), StatusCode::kInvalidArgument);
+  // An offer is marketing whatever it is labelled.
+  EXPECT_EQ(
+      records_
+          ->Create(*actions_, "t", R"({"contact_id":"con_no","kind":"offer","purpose":"service"})")
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
 
   // Patch: re-activating or retargeting is checked like a create.
   auto cancelled = Action("con_no", "marketing", R"(,"status":"cancelled")");
@@ -289,7 +298,8 @@ TEST_F(DecisioningTest, DispatcherDeliversThroughTheContactsChannelAndChecksCons
   Contact("con_none", true, true, "none");
   Contact("con_gone", true, true);
   auto sms = Action("con_sms", "marketing", R"(,"message":"A lower fee, just for you")");
-  auto none = Action("con_none", "marketing");
+  // "none" means no marketing through any channel, even one the action names.
+  auto none = Action("con_none", "marketing", R"(,"channel":"email")");
   auto gone = Action("con_gone", "marketing");
   ASSERT_TRUE(sms.ok() && none.ok() && gone.ok());
   // A service task has no channel of its own and needs none.
