@@ -486,8 +486,13 @@ size_t Scanner::Numbers(size_t s) {
 }
 
 size_t Scanner::Phone(size_t p) {
-  const bool plus = t_[p] == '+';
-  const size_t q = plus ? p + 1 : p;
+  // "00" is the international call prefix of Europe and India: "0049 171 1234567" is written
+  // for "+49 171 1234567". Taken as such only when the country code and length validate below
+  // (or the words before speak of phones), since "00" starts many other numbers.
+  const bool intl00 =
+      t_[p] == '0' && At(p + 1) == '0' && IsDigitChar(At(p + 2)) && At(p + 2) != '0';
+  const bool plus = t_[p] == '+' || intl00;
+  const size_t q = t_[p] == '+' ? p + 1 : intl00 ? p + 2 : p;
   if (!IsDigitChar(At(q)) && At(q) != '(') return 0;
   const Groups g = ParseGroups(t_, n_, q);
   if (g.n == 0) return 0;
@@ -522,6 +527,7 @@ size_t Scanner::Phone(size_t p) {
         if (validated) c = 0.85f;
       }
       if (c1 == '0') continue;  // no country code starts with 0
+      if (intl00 && !validated && !context) continue;
     } else if (g.paren[0]) {
       if (k == 3 && nanp(0) && !g.paren[1] && !g.paren[2]) {
         c = 0.7f;
@@ -546,6 +552,9 @@ size_t Scanner::Phone(size_t p) {
       c = 0.55f;
     } else if (k == 2 && g.len[0] == 5 && g.len[1] == 5 && t_[g.begin[0]] >= '6') {
       c = 0.5f;  // Indian mobile: 98765 43210
+    } else if (k == 2 && g.len[0] == 6 && g.len[1] == 5 && t_[g.begin[0]] == '0' &&
+               t_[g.begin[0] + 1] >= '6') {
+      c = 0.5f;  // the same with the trunk prefix: 098765 43210
     } else if (k == 1 && d >= 8 && d <= 15 && context && !ContextBefore(p, kNotPhoneWords)) {
       c = 0.4f;  // unformatted, but introduced as a phone number
     } else {
