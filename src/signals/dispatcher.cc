@@ -81,8 +81,20 @@ Status ActionDispatcher::Recover() {
     q.limit = 10000;
     RETURN_IF_ERROR(records_->store()->List(q, &rows));
     for (const auto& r : rows) {
-      // Back to queued: the claim re-checks consent before the next attempt.
+      // Back to queued, unless the contact withdrew consent meanwhile (the rule runs on the
+      // requeue): then it is stood down.
       auto p = records_->Patch(Actions(), tenant, r.id, R"({"status":"queued"})", crm::ETag(r));
+      if (!p.ok() && crm::IsConsentRefusal(p.status())) {
+        p = records_->Patch(Actions(), tenant, r.id,
+                            R"({"status":"suppressed","outcome":"consent.marketing withdrawn"})",
+                            crm::ETag(r));
+        if (p.ok()) {
+          rapidjson::Document d;
+          (void)ParseJson(r.doc, &d);
+          Report({tenant, r.id, JsonStringAt(d, "contact_id"), JsonStringAt(d, "purpose"),
+                  "suppressed", "consent.marketing withdrawn"});
+        }
+      }
       if (!p.ok() && p.status().code() != StatusCode::kFailedPrecondition &&
           p.status().code() != StatusCode::kNotFound) {
         return p.status();
@@ -205,25 +217,49 @@ Status ActionDispatcher::Deliver(const std::string& tenant, const store::StoredR
   req.max_body = 64 << 10;
   auto resp = http_client::Post(req);
 
-  // 3. Record what happened.
-  JsonObject done;
+  // 3. Record what happened. "sent" is recorded whatever happened since the claim; a requeue is
+  // a write of an active marketing action, so the consent rule runs again: a contact who
+  // withdrew during the attempt makes it "suppressed" instead.
   const bool ok = resp.ok() && resp->status >= 200 && resp->status < 300;
   const std::string why = resp.ok() ? "HTTP " + std::to_string(resp->status)
                                     : std::string(StatusCodeName(resp.status().code()));
   const int64_t attempts = Int(d, "attempts") + (ok ? 0 : 1);
+  JsonObject done;
   if (ok) {
     done.Add("status", "sent")
         .Add("sent_at", FormatRfc3339Millis(clock_->NowUnixMillis()))
         .Add("outcome", "delivered: " + why);
     e.result = "sent";
-    ++counts->sent;
-  } else if (attempts >= options_.max_attempts) {
-    done.Add("status", "failed").Add("attempts", attempts).Add("outcome", "webhook: " + why);
-    e.result = "failed";
-    ++counts->failed;
+    e.detail = "delivered: " + why;
   } else {
-    done.Add("status", "queued").Add("attempts", attempts).Add("outcome", "webhook: " + why);
-    e.result = "retried";
+    done.Add("status", attempts >= options_.max_attempts ? "failed" : "queued")
+        .Add("attempts", attempts)
+        .Add("outcome", "webhook: " + why);
+    e.result = attempts >= options_.max_attempts ? "failed" : "retried";
+    e.detail = "webhook: " + why;
+  }
+  const std::string etag = crm::ETag(claimed.value());
+  auto recorded = records_->Patch(Actions(), tenant, action.id, done.Finish(), etag);
+  if (!recorded.ok() && crm::IsConsentRefusal(recorded.status())) {
+    JsonObject stood_down;
+    stood_down.Add("status", "suppressed")
+        .Add("attempts", attempts)
+        .Add("outcome", "consent.marketing withdrawn");
+    recorded = records_->Patch(Actions(), tenant, action.id, stood_down.Finish(), etag);
+    e.result = "suppressed";
+    e.detail = "consent.marketing withdrawn";
+  }
+  if (!recorded.ok() && recorded.status().code() != StatusCode::kNotFound) {  // erased meanwhile
+    log::Warn("could not record an action's delivery; it stays 'sending' until restart",
+              log::Fields().Add("action", action.id).Add("error", recorded.status().ToString()));
+  }
+  if (e.result == "sent") {
+    ++counts->sent;
+  } else if (e.result == "failed") {
+    ++counts->failed;
+  } else if (e.result == "suppressed") {
+    ++counts->suppressed;
+  } else {
     ++counts->retried;
     // Equal jitter: at least half the exponential step, so a retry is never immediate.
     const int64_t step = std::min<int64_t>(60'000, static_cast<int64_t>(options_.retry_base_ms)
@@ -231,14 +267,6 @@ Status ActionDispatcher::Deliver(const std::string& tenant, const store::StoredR
     const int half = static_cast<int>(step / 2);
     not_before_[tenant + "/" + action.id] =
         clock_->NowUnixMillis() + half + http_client::BackoffMs(0, half, half);
-  }
-  e.detail = ok ? "delivered: " + why : "webhook: " + why;
-  // A requeue re-checks consent at the next claim; "sent" is recorded whatever happened since.
-  auto recorded =
-      records_->Patch(Actions(), tenant, action.id, done.Finish(), crm::ETag(claimed.value()));
-  if (!recorded.ok()) {
-    log::Warn("could not record an action's delivery; it stays 'sending' until restart",
-              log::Fields().Add("action", action.id).Add("error", recorded.status().ToString()));
   }
   Report(std::move(e));
   return Status::Ok();

@@ -15,8 +15,11 @@
 //   3. 2xx → "sent" (sent_at, outcome "delivered: HTTP <code>"); anything else → back to
 //      "queued" with attempts + 1 and a back-off (retry_base_ms), or "failed" after
 //      max_attempts. Actions backing off are stepped over, not waited for.
+//      A requeue is a write of an active marketing action, so consent is checked again: a
+//      contact who withdrew during the attempt makes it "suppressed".
 // Delivery is at least once: a crash between 2 and 3 leaves the action "sending"; at start those
-// are queued again (the receiver deduplicates on Idempotency-Key).
+// are queued again, or suppressed if consent was withdrawn (the receiver deduplicates on
+// Idempotency-Key).
 //
 // Every outcome is reported to `on_event` (the audit trail) and counted in
 // crmi_actions_total{result=sent|suppressed|failed|retried}.

@@ -372,6 +372,52 @@ TEST_F(DecisioningTest, DispatcherDeliversThroughTheContactsChannelAndChecksCons
   EXPECT_NE(doc(stuck->id).find(R"("status":"queued")"), std::string::npos);
 }
 
+TEST_F(DecisioningTest, AWithdrawalDuringAFailedAttemptStandsTheActionDown) {
+  Contact("con_w", true, true);
+  auto action = Action("con_w", "marketing");
+  ASSERT_TRUE(action.ok());
+  // The contact withdraws while the webhook is being called, and the call fails: the requeue
+  // must not put a marketing action back in line for someone who said no.
+  test::StubHttpServer hook([&](const test::StubRequest&) {
+    EXPECT_TRUE(
+        records_
+            ->Patch(*contacts_, "t", "con_w", R"({"consent":{"marketing":false}})", std::nullopt)
+            .ok());
+    test::StubResponse resp;
+    resp.status = 503;
+    return resp;
+  });
+  DispatcherOptions o;
+  o.webhook_url = hook.url();
+  std::vector<ActionEvent> events;
+  ActionDispatcher dispatcher(records_.get(), o, &clock_, nullptr,
+                              [&](const ActionEvent& e) { events.push_back(e); });
+  auto pass = dispatcher.RunOnce();
+  ASSERT_TRUE(pass.ok());
+  EXPECT_EQ(pass->suppressed, 1);
+  EXPECT_EQ(pass->retried, 0);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].result, "suppressed");
+  auto r = records_->Get(*actions_, "t", action->id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->doc.find(R"("status":"suppressed")"), std::string::npos) << r->doc;
+
+  // The same after a crash mid-delivery: recovery stands it down instead of requeueing it.
+  ASSERT_TRUE(
+      records_->Patch(*contacts_, "t", "con_w", R"({"consent":{"marketing":true}})", std::nullopt)
+          .ok());
+  auto stuck = Action("con_w", "marketing", R"(,"status":"sending")");
+  ASSERT_TRUE(stuck.ok());
+  ASSERT_TRUE(
+      records_->Patch(*contacts_, "t", "con_w", R"({"consent":{"marketing":false}})", std::nullopt)
+          .ok());
+  ASSERT_TRUE(dispatcher.Recover().ok());
+  r = records_->Get(*actions_, "t", stuck->id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->doc.find(R"("status":"suppressed")"), std::string::npos) << r->doc;
+  EXPECT_EQ(events.size(), 2u);
+}
+
 TEST_F(DecisioningTest, AnActionBackingOffDoesNotHoldUpTheOthers) {
   Contact("con_a", true, true);
   auto first = Action("con_a", "service");
