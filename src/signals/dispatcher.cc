@@ -249,6 +249,15 @@ Status ActionDispatcher::Deliver(const std::string& tenant, const store::StoredR
     e.result = "suppressed";
     e.detail = "consent.marketing withdrawn";
   }
+  if (ok && !recorded.ok() && recorded.status().code() == StatusCode::kFailedPrecondition) {
+    // Changed by someone during the call (cancelled, say): it was delivered all the same, and
+    // the record must say so.
+    JsonObject sent;
+    sent.Add("status", "sent")
+        .Add("sent_at", FormatRfc3339Millis(clock_->NowUnixMillis()))
+        .Add("outcome", "delivered: " + why);
+    recorded = records_->Patch(Actions(), tenant, action.id, sent.Finish(), std::nullopt);
+  }
   if (!recorded.ok() && recorded.status().code() != StatusCode::kNotFound) {  // erased meanwhile
     log::Warn("could not record an action's delivery; it stays 'sending' until restart",
               log::Fields().Add("action", action.id).Add("error", recorded.status().ToString()));

@@ -418,6 +418,28 @@ TEST_F(DecisioningTest, AWithdrawalDuringAFailedAttemptStandsTheActionDown) {
   EXPECT_EQ(events.size(), 2u);
 }
 
+TEST_F(DecisioningTest, ADeliveryIsRecordedEvenIfTheActionChangedDuringIt) {
+  Contact("con_c", true, true);
+  auto action = Action("con_c", "marketing");
+  ASSERT_TRUE(action.ok());
+  test::StubHttpServer hook([&](const test::StubRequest&) {
+    // Cancelled by a user while the webhook already has it.
+    EXPECT_TRUE(
+        records_->Patch(*actions_, "t", action->id, R"({"status":"cancelled"})", std::nullopt)
+            .ok());
+    return test::StubResponse{};
+  });
+  DispatcherOptions o;
+  o.webhook_url = hook.url();
+  ActionDispatcher dispatcher(records_.get(), o, &clock_, nullptr, nullptr);
+  auto pass = dispatcher.RunOnce();
+  ASSERT_TRUE(pass.ok());
+  EXPECT_EQ(pass->sent, 1);
+  auto r = records_->Get(*actions_, "t", action->id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NE(r->doc.find(R"("status":"sent")"), std::string::npos) << r->doc;
+}
+
 TEST_F(DecisioningTest, AnActionBackingOffDoesNotHoldUpTheOthers) {
   Contact("con_a", true, true);
   auto first = Action("con_a", "service");
