@@ -55,6 +55,8 @@ bool OpenCase(const CaseFact& c) { return c.status != "resolved" && c.status != 
 }  // namespace
 
 const std::vector<std::string_view>& ExitCues() {
+  // Phrases, not bare verbs: "leave a message", "move my appointment" and "transfer my call"
+  // are not a customer leaving.
   static const std::vector<std::string_view> kCues = {"cancel*",
                                                       "close my account",
                                                       "closing my account",
@@ -63,56 +65,44 @@ const std::vector<std::string_view>& ExitCues() {
                                                       "transfer out",
                                                       "transferring out",
                                                       "transferring accounts",
-                                                      "transfer my",
-                                                      "switch to",
-                                                      "switching to",
-                                                      "move my",
-                                                      "moving my",
+                                                      "transfer my account*",
+                                                      "move my account*",
+                                                      "moving my account*",
+                                                      "move my money",
+                                                      "switch to another",
+                                                      "switching to another",
+                                                      "switch provider*",
+                                                      "switching provider*",
                                                       "competitor*",
-                                                      "leave",
-                                                      "leaving",
+                                                      "want to leave",
+                                                      "going to leave",
+                                                      "thinking of leaving",
+                                                      "leaving you",
                                                       "terminate*",
                                                       "port out",
-                                                      "porting",
-                                                      "unsubscribe*",
-                                                      "statements for all accounts",
-                                                      "exported the full transaction history"};
+                                                      "porting my",
+                                                      "unsubscribe*"};
   return kCues;
 }
 
 const std::vector<std::string_view>& ComplaintCues() {
   static const std::vector<std::string_view> kCues = {
-      "complain*",     "unhappy",      "frustrat*",     "disappoint*",
-      "refund*",       "overcharg*",   "too expensive", "fees are too",
-      "fee complaint", "poor service", "unacceptable",  "escalat*",
-      "still waiting", "not resolved", "angry",         "fee schedule"};
+      "complain*",    "unhappy",       "frustrat*",     "disappoint*",   "refund*",
+      "overcharg*",   "too expensive", "fees are too",  "fee complaint", "poor service",
+      "unacceptable", "escalat*",      "still waiting", "not resolved",  "angry",
+  };
   return kCues;
 }
 
 const std::vector<std::string_view>& IntentCues() {
-  static const std::vector<std::string_view> kCues = {"pricing",
-                                                      "price*",
-                                                      "quote*",
-                                                      "calculator*",
-                                                      "compare*",
-                                                      "compared",
-                                                      "checkout",
-                                                      "add to cart",
-                                                      "added to cart",
-                                                      "upgrade*",
-                                                      "pre-qualification",
-                                                      "apply",
-                                                      "application",
-                                                      "rates page",
-                                                      "demo",
-                                                      "trial",
-                                                      "buy*",
-                                                      "purchas*",
-                                                      "interested in",
-                                                      "book a",
-                                                      "portfolio*",
-                                                      "planning",
-                                                      "mortgage*"};
+  static const std::vector<std::string_view> kCues = {
+      "pricing",     "price*",      "quote*",        "calculator*", "compare*",          "compared",
+      "checkout",    "add to cart", "added to cart", "upgrade*",    "pre-qualification", "apply",
+      "application",
+
+      "demo",        "trial",       "buy*",          "purchas*",    "interested in",     "book a",
+
+  };
   return kCues;
 }
 

@@ -25,8 +25,12 @@ constexpr int64_t kDay = 86'400'000;
 
 TEST(ScoresTest, CuesMatchWholeWordsAndPrefixes) {
   EXPECT_TRUE(HasCue("I want to CANCEL my card", ExitCues()));
-  EXPECT_TRUE(HasCue("cancellation request", ExitCues()));      // "cancel*"
-  EXPECT_FALSE(HasCue("the cleave of the stone", ExitCues()));  // "leave" inside a word
+  EXPECT_TRUE(HasCue("cancellation request", ExitCues()));  // "cancel*"
+  EXPECT_FALSE(HasCue("the cleave of the stone", ExitCues()));
+  // Everyday phrases with the same verbs are not a customer leaving.
+  EXPECT_FALSE(
+      HasCue("Please leave a message; can we move my appointment? transfer my call", ExitCues()));
+  EXPECT_TRUE(HasCue("We are thinking of leaving for another bank", ExitCues()));
   EXPECT_TRUE(HasCue("Used the mortgage payment calculator", IntentCues()));
   EXPECT_FALSE(HasCue("", ComplaintCues()));
 }
