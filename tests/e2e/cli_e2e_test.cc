@@ -64,6 +64,21 @@ TEST(CliE2ETest, ConfigFileErrorsNameTheKey) {
   r = RunCrmi({"serve", "--config", dir + "/type.toml"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("must be an integer"), std::string::npos) << r.err;
+  WriteFile(dir + "/hook.toml", "[actions]\nwebhook_url = \"ftp://flows.example.com\"\n");
+  r = RunCrmi({"serve", "--config", dir + "/hook.toml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("webhook_url must be an http:// or https:// URL"), std::string::npos)
+      << r.err;
+  // A token variable that is not set refuses to start rather than call the webhook without it.
+  WriteFile(dir + "/token.toml",
+            "[actions]\nwebhook_url = \"http://127.0.0.1:9/hook\"\n"
+            "webhook_token_env = \"CRMI_TEST_NO_SUCH_TOKEN_VARIABLE\"\n");
+  std::filesystem::create_directories(dir + "/tok");
+  r = RunCrmi({"serve", "--config", dir + "/token.toml", "--data-dir", dir + "/tok", "--listen",
+               "127.0.0.1:0"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("CRMI_TEST_NO_SUCH_TOKEN_VARIABLE, which is not set"), std::string::npos)
+      << r.err;
   // A valid file is used; flags override it.
   WriteFile(dir + "/ok.toml", "listen = \"127.0.0.1:1\"\ndata_dir = \"" + dir +
                                   "/data\"\n[server]\nworker_threads = 4\n");
