@@ -84,6 +84,22 @@ namespace {
 
 void PrintError(const std::string& what) { std::fprintf(stderr, "crmi: %s\n", what.c_str()); }
 
+// A background service's event as a system record of the audit trail (no request behind it);
+// a record that cannot be written is logged, the service carries on.
+void AuditSystemEvent(audit::AuditLog* trail, std::string_view id_prefix, std::string_view tenant,
+                      std::string_view actor, std::string_view action, std::string_view resource,
+                      const std::string& detail) {
+  trail->Append(audit::AuditEntry{audit::SystemRecordMembers(
+                    std::string(id_prefix) + NewUlid(Clock::Real()->NowUnixMillis()), tenant, actor,
+                    action, resource, detail)},
+                [actor = std::string(actor)](const Status& st) {
+                  if (!st.ok()) {
+                    log::Error("audit record of a background service failed",
+                               log::Fields().Add("actor", actor).Add("error", st.ToString()));
+                  }
+                });
+}
+
 // Exclusive lock on <data_dir>/LOCK for the lifetime of a server, so two servers never share a
 // data directory. (One-shot commands such as import may run beside a server: SQLite serialises
 // their writes.)
@@ -292,15 +308,8 @@ int RunServe(const ServeConfig& config) {
       Clock::Real(), &registry, [trail](const crm::PurgeBatch& b) {
         const std::string detail =
             JsonObject().Add("purged", b.deleted).Add("created_before", b.cutoff).Finish();
-        trail->Append(audit::AuditEntry{audit::SystemRecordMembers(
-                          "retention-" + NewUlid(Clock::Real()->NowUnixMillis()), b.tenant,
-                          "crmi:retention", "delete", b.collection, detail)},
-                      [](const Status& st) {
-                        if (!st.ok()) {
-                          log::Error("retention audit record failed",
-                                     log::Fields().Add("error", st.ToString()));
-                        }
-                      });
+        AuditSystemEvent(trail, "retention-", b.tenant, "crmi:retention", "delete", b.collection,
+                         detail);
         log::Info("retention purge", log::Fields()
                                          .Add("tenant", b.tenant)
                                          .Add("collection", b.collection)
@@ -457,16 +466,8 @@ int RunServe(const ServeConfig& config) {
                                          .Add("result", e.result)
                                          .Add("outcome", e.detail)
                                          .Finish();
-          trail->Append(
-              audit::AuditEntry{audit::SystemRecordMembers(
-                  "dispatch-" + NewUlid(Clock::Real()->NowUnixMillis()), e.tenant,
-                  "crmi:dispatcher", e.result == "sent" ? "deliver" : e.result, "actions", detail)},
-              [](const Status& st) {
-                if (!st.ok()) {
-                  log::Error("dispatcher audit record failed",
-                             log::Fields().Add("error", st.ToString()));
-                }
-              });
+          AuditSystemEvent(trail, "dispatch-", e.tenant, "crmi:dispatcher",
+                           e.result == "sent" ? "deliver" : e.result, "actions", detail);
         });
   }
 

@@ -106,9 +106,16 @@ const std::vector<std::string_view>& IntentCues() {
   return kCues;
 }
 
-bool HasCue(std::string_view text, const std::vector<std::string_view>& cues) {
+namespace {
+
+std::string LowerCopy(std::string_view text) {
   std::string lower(text.size(), '\0');
   std::transform(text.begin(), text.end(), lower.begin(), Lower);
+  return lower;
+}
+
+// `lower` is already ASCII lower-cased: a text is lowered once for all three cue lists.
+bool HasLowerCue(std::string_view lower, const std::vector<std::string_view>& cues) {
   for (std::string_view cue : cues) {
     const bool prefix = !cue.empty() && cue.back() == '*';
     if (prefix) cue.remove_suffix(1);
@@ -125,6 +132,12 @@ bool HasCue(std::string_view text, const std::vector<std::string_view>& cues) {
   return false;
 }
 
+}  // namespace
+
+bool HasCue(std::string_view text, const std::vector<std::string_view>& cues) {
+  return HasLowerCue(LowerCopy(text), cues);
+}
+
 ContactScores ComputeScores(const ScoreInputs& in, int64_t now_ms) {
   double exits = 0, complaints = 0, intents = 0;
   int inbound_30d = 0;
@@ -136,24 +149,23 @@ ContactScores ComputeScores(const ScoreInputs& in, int64_t now_ms) {
     }
     if (!CustomerVoice(a)) continue;
     const int64_t age = now_ms - a.at_ms;
-    if (age <= 90 * kDayMs) {
-      if (HasCue(a.text, ExitCues())) exits += Decay(a.at_ms, now_ms, 45);
-      if (HasCue(a.text, ComplaintCues())) complaints += Decay(a.at_ms, now_ms, 45);
-    }
-    if (age <= 45 * kDayMs && HasCue(a.text, IntentCues())) {
+    if (age > 90 * kDayMs) continue;  // the widest window
+    const std::string lower = LowerCopy(a.text);
+    if (HasLowerCue(lower, ExitCues())) exits += Decay(a.at_ms, now_ms, 45);
+    if (HasLowerCue(lower, ComplaintCues())) complaints += Decay(a.at_ms, now_ms, 45);
+    if (age <= 45 * kDayMs && HasLowerCue(lower, IntentCues())) {
       intents += Decay(a.at_ms, now_ms, 21);
     }
   }
   int escalated = 0, open = 0;
   for (const CaseFact& c : in.cases) {
-    if (!OpenCase(c)) {
-      continue;
-    }
+    if (!OpenCase(c)) continue;
     ++open;
     if (c.status == "escalated" || c.priority == "urgent" || c.priority == "high") ++escalated;
     if (now_ms - c.opened_ms <= 90 * kDayMs) {
-      if (HasCue(c.text, ExitCues())) exits += Decay(c.opened_ms, now_ms, 45);
-      if (HasCue(c.text, ComplaintCues())) complaints += Decay(c.opened_ms, now_ms, 45);
+      const std::string lower = LowerCopy(c.text);
+      if (HasLowerCue(lower, ExitCues())) exits += Decay(c.opened_ms, now_ms, 45);
+      if (HasLowerCue(lower, ComplaintCues())) complaints += Decay(c.opened_ms, now_ms, 45);
     }
   }
   int lost = 0, late = 0, early = 0;
